@@ -1,0 +1,321 @@
+"""Activation: ``mock_kms`` as decorator and context manager, and the activation stack.
+
+One patch serves every thread (boto3 users run thread pools), so activation is
+process-wide state, like the time in time-machine: the first start installs the
+patch and creates the backend, nested starts join it, and the last stop
+restores botocore and discards the state.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import unittest
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import wrapt
+
+from kmsmock import _environment, _patch
+from kmsmock.errors import ActivationError, RequestRefusedError
+
+if TYPE_CHECKING:
+    from typing_extensions import ParamSpec, Self
+
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.endpoint import Endpoint
+
+    from kmsmock._backend import KmsBackend
+    from kmsmock._clock import Clock
+    from kmsmock._identities import Identities
+
+    P = ParamSpec("P")
+
+R = TypeVar("R")
+TC = TypeVar("TC", bound=unittest.TestCase)
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+_LOCK = threading.Lock()
+# Started activations, outermost first. Read without the lock on the request path:
+# CPython list reads are atomic, and an empty list simply lets a request through.
+_ACTIVE: list[KmsMock] = []
+_saved_environment: dict[str, str | None] = {}
+# kmsmock._protocol, imported by the first start (it pulls in every operation).
+_protocol: Any = None
+
+
+class KmsMock:
+    """A handle on the mocked KMS: start it, stop it, and look inside.
+
+    >>> from kmsmock import mock_kms
+    >>> import boto3
+    >>> with mock_kms() as kms:
+    ...     client = boto3.client("kms")
+    ...     key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+        seed: int | None = None,
+        passthrough: Iterable[str] | None = None,
+    ) -> None:
+        given: dict[str, Any] = {}
+        if region is not None:
+            given["region"] = region
+        if account_id is not None:
+            if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+                raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
+            given["account_id"] = account_id
+        if seed is not None:
+            given["seed"] = seed
+        if passthrough is not None:
+            if isinstance(passthrough, str):
+                raise TypeError("passthrough takes service names, e.g. passthrough=['s3']")
+            given["passthrough"] = frozenset(passthrough)
+        # Only options the caller named take part in the nesting conflict check.
+        self._given = given
+        self.region: str = given.get("region", DEFAULT_REGION)
+        self.account_id: str = given.get("account_id", DEFAULT_ACCOUNT)
+        self.seed: int | None = seed
+        self.passthrough: frozenset[str] = given.get("passthrough", frozenset())
+        self._backend: KmsBackend | None = None
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{k}={v!r}" for k, v in sorted(self._given.items()))
+        return f"mock_kms({options})"
+
+    # Starting and stopping ----------------------------------------------------
+
+    def start(self) -> Self:
+        """Activate; a start nested in another activation joins its state."""
+        with _LOCK:
+            if any(active is self for active in _ACTIVE):
+                raise ActivationError(f"{self!r} is already started")
+            if _ACTIVE:
+                outer = _ACTIVE[0]
+                conflicts = [
+                    f"{name}={value!r} (active: {getattr(outer, name)!r})"
+                    for name, value in self._given.items()
+                    if getattr(outer, name) != value
+                ]
+                if conflicts:
+                    raise ActivationError(
+                        "a nested mock_kms joins the active one and cannot change its "
+                        "settings: " + ", ".join(conflicts)
+                    )
+                self._backend = outer._backend
+            else:
+                self._backend = self._first_start()
+            _ACTIVE.append(self)
+        return self
+
+    def _first_start(self) -> KmsBackend:
+        global _saved_environment
+        # Imported here so that importing kmsmock (or its pytest plugin) stays cheap.
+        global _protocol
+        from kmsmock import _protocol
+        from kmsmock._backend import KmsBackend
+
+        backend = KmsBackend(account_id=self.account_id, seed=self.seed)
+        _saved_environment = _environment.apply(self.region)
+        try:
+            _patch.install(_route)
+        except BaseException:
+            _environment.restore(_saved_environment)
+            raise
+        return backend
+
+    def stop(self) -> None:
+        """Deactivate this activation (and only this one)."""
+        with _LOCK:
+            for position, active in enumerate(_ACTIVE):
+                if active is self:
+                    del _ACTIVE[position]
+                    break
+            else:
+                raise ActivationError(f"{self!r} is not started")
+            if not _ACTIVE:
+                try:
+                    _patch.restore()
+                finally:
+                    _environment.restore(_saved_environment)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # Looking inside -------------------------------------------------------------
+
+    @property
+    def backend(self) -> KmsBackend:
+        if self._backend is None:
+            raise ActivationError(f"{self!r} has not been started")
+        return self._backend
+
+    @property
+    def clock(self) -> Clock:
+        """The mock's clock; ``kms.clock.advance(days=7)`` moves it."""
+        return self.backend.clock
+
+    @property
+    def identities(self) -> Identities:
+        """Access key ID -> caller; unknown keys act as the default account's root."""
+        return self.backend.identities
+
+    def reset(self) -> None:
+        """Forget every key and alias in every account and region."""
+        self.backend.reset()
+
+    # Decorating -----------------------------------------------------------------
+
+    @overload
+    def __call__(self, target: type[TC]) -> type[TC]: ...
+    @overload
+    def __call__(self, target: Callable[P, R]) -> Callable[P, R]: ...
+
+    def __call__(self, target: Any) -> Any:
+        if isinstance(target, type):
+            if issubclass(target, unittest.TestCase):
+                return _decorate_test_case(target, self._given)
+            raise TypeError(
+                "mock_kms can only decorate functions and unittest.TestCase subclasses; "
+                "for other test classes use the kms_mock fixture or the "
+                "@pytest.mark.kms_mock marker"
+            )
+        if not callable(target):
+            raise TypeError(f"mock_kms cannot decorate {target!r}")
+        return _decorate_function(target, self._given)
+
+
+def _decorate_function(function: Callable[..., Any], options: dict[str, Any]) -> Any:
+    # Each call gets its own activation: no per-call state lives on the decorator.
+    if inspect.isasyncgenfunction(function):
+
+        @wrapt.decorator
+        async def async_gen_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            with KmsMock(**options):
+                async for item in wrapped(*args, **kwargs):
+                    yield item
+
+        return async_gen_wrapper(function)
+    if inspect.iscoroutinefunction(function):
+
+        @wrapt.decorator
+        async def coroutine_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            with KmsMock(**options):
+                return await wrapped(*args, **kwargs)
+
+        return coroutine_wrapper(function)
+    if inspect.isgeneratorfunction(function):
+
+        @wrapt.decorator
+        def generator_wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            with KmsMock(**options):
+                return (yield from wrapped(*args, **kwargs))
+
+        return generator_wrapper(function)
+
+    @wrapt.decorator
+    def wrapper(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+        with KmsMock(**options):
+            return wrapped(*args, **kwargs)
+
+    return wrapper(function)
+
+
+def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
+    original_set_up = cls.setUp
+
+    def setUp(self: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+        mock = KmsMock(**options)
+        mock.start()
+        # Registered before the test's own setUp, so it runs even when that fails.
+        self.addCleanup(mock.stop)
+        original_set_up(self)
+
+    cls.setUp = setUp  # type: ignore[method-assign]
+    return cls
+
+
+def _route(endpoint: Endpoint, request: AWSPreparedRequest) -> AWSResponse | None:
+    try:
+        top = _ACTIVE[0]
+    except IndexError:
+        return None
+    service = _patch.endpoint_prefix(endpoint)
+    if service != "kms":
+        if service in top.passthrough:
+            return None
+        raise RequestRefusedError(
+            f"kmsmock refused a request to AWS service {service!r} ({request.url}): "
+            f"only KMS is mocked. To let {service!r} requests reach the network, "
+            f"use mock_kms(passthrough=[{service!r}])."
+        )
+    backend = top.backend
+    region, access_key_id = _protocol.caller(request, top.region)
+    account, principal = backend.identities.resolve(access_key_id)
+    return _protocol.handle(backend, request, region, account, principal)
+
+
+@overload
+def mock_kms(target: type[TC], /) -> type[TC]: ...
+@overload
+def mock_kms(target: Callable[P, R], /) -> Callable[P, R]: ...
+@overload
+def mock_kms(
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    seed: int | None = None,
+    passthrough: Iterable[str] | None = None,
+) -> KmsMock: ...
+
+
+def mock_kms(
+    target: Any = None,
+    /,
+    *,
+    region: str | None = None,
+    account_id: str | None = None,
+    seed: int | None = None,
+    passthrough: Iterable[str] | None = None,
+) -> Any:
+    """Mock AWS KMS for botocore and boto3, in-process.
+
+    Decorates test functions (sync, async, generators) and ``unittest.TestCase``
+    classes, or serves as a context manager returning the :class:`KmsMock` handle::
+
+        @mock_kms
+        def test_encrypt(): ...
+
+        with mock_kms(region="eu-west-1") as kms:
+            boto3.client("kms").create_key()
+    """
+    mock = KmsMock(region=region, account_id=account_id, seed=seed, passthrough=passthrough)
+    if target is None:
+        return mock
+    return mock(target)

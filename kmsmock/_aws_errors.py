@@ -1,0 +1,108 @@
+"""AWS errors as KMS answers them: the code, the message and the HTTP status.
+
+Handlers raise these; ``_protocol`` turns them into the JSON 1.1 error body
+(``{"__type": code, "message": text}``), so users see ``ClientError`` or
+``client.exceptions.<Code>`` exactly as against real KMS. Class names are the
+model's exception shape names. Messages cite the KMS reference
+(``shared/docs/kms-reference.md``) section where the text was recorded.
+"""
+
+from __future__ import annotations
+
+
+class AwsError(Exception):
+    """An error KMS would answer with. ``code`` is the wire ``__type``."""
+
+    code = "InternalFailure"
+    # Every client error came back as 400 on the wire, even those the model
+    # documents as 404/409/412 (reference §10.2).
+    status = 400
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = cls.__name__
+
+
+class ValidationException(AwsError):
+    pass
+
+
+class SerializationException(AwsError):
+    pass
+
+
+class UnknownOperationException(AwsError):
+    pass
+
+
+class AccessDeniedException(AwsError):
+    pass
+
+
+class NotFoundException(AwsError):
+    pass
+
+
+class InvalidArnException(AwsError):
+    pass
+
+
+class InvalidMarkerException(AwsError):
+    pass
+
+
+class DisabledException(AwsError):
+    pass
+
+
+class KMSInvalidStateException(AwsError):
+    pass
+
+
+class UnsupportedOperationException(AwsError):
+    pass
+
+
+class LimitExceededException(AwsError):
+    pass
+
+
+class TagException(AwsError):
+    pass
+
+
+class MalformedPolicyDocumentException(AwsError):
+    pass
+
+
+class CustomKeyStoreNotFoundException(AwsError):
+    pass
+
+
+class KMSInternalException(AwsError):
+    status = 500
+
+
+class DependencyTimeoutException(AwsError):
+    status = 503
+
+
+def invalid_key_id(value: str) -> NotFoundException:
+    return NotFoundException(f"Invalid keyId '{value}'")  # reference §1.1 [O]
+
+
+def key_does_not_exist(arn: str) -> NotFoundException:
+    return NotFoundException(f"Key '{arn}' does not exist")  # reference §1.1 [O]
+
+
+def invalid_arn_region(region: str) -> NotFoundException:
+    return NotFoundException(f"Invalid arn {region}")  # reference §1.2 [O]
+
+
+def alias_not_found(alias_arn: str) -> NotFoundException:
+    return NotFoundException(f"Alias {alias_arn} is not found.")  # reference §1.3 [E]

@@ -1,0 +1,105 @@
+"""Key identifiers: the four KeyId forms, ARNs, and where each form is accepted.
+
+KMS accepts a key ID, key ARN, alias name or alias ARN depending on the
+operation and parameter (reference §1.4), and only some operations accept
+another account's key (§1.5). Both tables live here so that resolution is
+decided in one place (``_context.RequestContext.key``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kmsmock._aws_errors import InvalidArnException
+
+# A UUID in any letter case, or mrk- and 32 hex digits (reference §1.1).
+KEY_ID_PATTERN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|mrk-[0-9a-fA-F]{32}"
+)
+_ARN = re.compile(r"arn:([a-z-]+):kms:([a-z0-9-]*):(\d*):(key|alias)/(.+)")
+
+# Operations whose KeyId parameter also takes alias names and alias ARNs [M].
+ALIAS_ACCEPTING = frozenset(
+    {
+        "Decrypt",
+        "DeriveSharedSecret",
+        "DescribeKey",
+        "Encrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac",
+        "GetPublicKey",
+        "ReEncrypt",
+        "Sign",
+        "Verify",
+        "VerifyMac",
+    }
+)
+
+# Operations the model documents as "Cross-account use: Yes" [M].
+CROSS_ACCOUNT = frozenset(
+    {
+        "CreateGrant",
+        "Decrypt",
+        "DeriveSharedSecret",
+        "DescribeKey",
+        "Encrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac",
+        "GetKeyRotationStatus",
+        "GetPublicKey",
+        "ListGrants",
+        "ReEncrypt",
+        "RetireGrant",
+        "RevokeGrant",
+        "Sign",
+        "Verify",
+        "VerifyMac",
+    }
+)
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def key_arn(region: str, account: str, key_id: str) -> str:
+    return f"arn:{partition_of(region)}:kms:{region}:{account}:key/{key_id}"
+
+
+def alias_arn(region: str, account: str, alias_name: str) -> str:
+    # The alias ARN keeps the "alias/" prefix as its resource type.
+    return f"arn:{partition_of(region)}:kms:{region}:{account}:{alias_name}"
+
+
+def is_key_id(value: str) -> bool:
+    return KEY_ID_PATTERN.fullmatch(value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Arn:
+    region: str
+    account: str
+    resource: str  # "key" or "alias"
+    name: str  # key ID, or alias name with its "alias/" prefix
+
+
+def parse_arn(value: str) -> Arn:
+    match = _ARN.fullmatch(value)
+    if match is None:
+        # Message unverified against AWS (reference §1.2).
+        raise InvalidArnException(f"ARN {value} is not valid")
+    _partition, region, account, resource, rest = match.groups()
+    name = f"alias/{rest}" if resource == "alias" else rest
+    return Arn(region=region, account=account, resource=resource, name=name)

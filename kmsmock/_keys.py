@@ -1,0 +1,81 @@
+"""The KMS key record and its states."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from kmsmock._ids import key_arn
+from kmsmock._specs import ALGORITHM_FIELD, KeySpecInfo
+
+
+class KeyState(str, enum.Enum):
+    CREATING = "Creating"
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
+    PENDING_DELETION = "PendingDeletion"
+    PENDING_IMPORT = "PendingImport"
+    PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
+    UNAVAILABLE = "Unavailable"
+    UPDATING = "Updating"
+
+
+@dataclass(slots=True, eq=False)
+class Key:
+    """One KMS key. Slotted and lean: a suite may hold tens of thousands."""
+
+    key_id: str
+    account: str
+    region: str
+    spec: KeySpecInfo
+    usage: str
+    origin: str
+    description: str
+    created: float
+    state: KeyState
+    multi_region: bool = False
+    key_manager: str = "CUSTOMER"
+    # None means the default key policy, rendered when asked for (reference §7.1).
+    policy: str | None = None
+    tags: dict[str, str] | None = None
+    # Symmetric AWS_KMS keys report a material ID from creation on; the bytes
+    # themselves are made when first needed.
+    material_id: str | None = None
+    deletion_date: float | None = None
+
+    @property
+    def arn(self) -> str:
+        return key_arn(self.region, self.account, self.key_id)
+
+    def metadata(self) -> dict[str, Any]:
+        """KeyMetadata as DescribeKey and CreateKey return it (reference Appendix C.1)."""
+        spec = self.spec
+        meta: dict[str, Any] = {
+            "AWSAccountId": self.account,
+            "KeyId": self.key_id,
+            "Arn": self.arn,
+            "CreationDate": self.created,
+            "Enabled": self.state is KeyState.ENABLED,
+            "Description": self.description,
+            "KeyUsage": self.usage,
+            "KeyState": self.state.value,
+            "Origin": self.origin,
+            "KeyManager": self.key_manager,
+            "KeySpec": spec.name,
+            ALGORITHM_FIELD[self.usage]: list(spec.algorithms[self.usage]),
+            "MultiRegion": self.multi_region,
+        }
+        if spec.has_customer_master_key_spec:
+            meta["CustomerMasterKeySpec"] = spec.name
+        if self.deletion_date is not None:
+            meta["DeletionDate"] = self.deletion_date
+        if self.material_id is not None:
+            meta["CurrentKeyMaterialId"] = self.material_id
+        if self.multi_region:
+            meta["MultiRegionConfiguration"] = {
+                "MultiRegionKeyType": "PRIMARY",
+                "PrimaryKey": {"Arn": self.arn, "Region": self.region},
+                "ReplicaKeys": [],
+            }
+        return meta

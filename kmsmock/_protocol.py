@@ -1,0 +1,186 @@
+"""The AWS JSON 1.1 wire protocol: a prepared botocore request in, an AWSResponse out.
+
+Requests are decoded and validated against the model's input shape; results are
+encoded by the output shape (blobs as base64, timestamps as epoch seconds,
+absent members omitted); AWS errors become ``{"__type", "message"}`` bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from kmsmock import _aws_errors as errors
+from kmsmock._context import RequestContext
+from kmsmock._model import TARGET_PREFIX, operation_model, operation_names
+from kmsmock._validation import decode_input
+from kmsmock.errors import OperationNotImplementedError
+from kmsmock.operations import HANDLERS, implemented
+
+if TYPE_CHECKING:
+    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+    from botocore.model import Shape
+
+    from kmsmock._backend import KmsBackend
+
+_JSON = "application/x-amz-json-1.1"
+
+
+class _Body:
+    """The raw stream botocore reads a response body from."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+
+def caller(request: AWSPreparedRequest, default_region: str) -> tuple[str, str | None]:
+    """(region, access key ID) from the SigV4 credential scope, else from the host."""
+    auth = request.headers.get("Authorization")
+    if auth:
+        if isinstance(auth, bytes):
+            auth = auth.decode()
+        start = auth.find("Credential=")
+        if start != -1:
+            scope = auth[start + 11 :].split(",", 1)[0].split("/")
+            if len(scope) >= 3:
+                return scope[2], scope[0]
+    host = (request.url or "").split("://", 1)[-1].split("/", 1)[0]
+    parts = host.split(".")
+    if len(parts) >= 3 and parts[0] == "kms":
+        return parts[1], None
+    return default_region, None
+
+
+def handle(
+    backend: KmsBackend,
+    request: AWSPreparedRequest,
+    region: str,
+    account: str,
+    principal: str,
+) -> AWSResponse:
+    """Answer one KMS request as the service would."""
+    request_id = backend.entropy.uuid4()
+    try:
+        target = request.headers.get("X-Amz-Target") or ""
+        if isinstance(target, bytes):
+            target = target.decode()
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        if operation not in operation_names():
+            raise errors.UnknownOperationException()
+        handler = HANDLERS.get(operation)
+        if handler is None:
+            raise OperationNotImplementedError(operation, region, implemented())
+        model = operation_model(operation)
+        body = _decode_body(request.body)
+        params = decode_input(model.input_shape, body)
+        ctx = RequestContext(backend, operation, region, account, principal, request_id)
+        with backend.lock:
+            result = handler(ctx, params)
+        payload = _encode(model.output_shape, result)
+        return _response(request, 200, request_id, payload)
+    except errors.AwsError as error:
+        body_dict = {"__type": error.code}
+        if error.message or not isinstance(error, errors.UnknownOperationException):
+            body_dict["message"] = error.message
+        return _response(request, error.status, request_id, body_dict)
+
+
+def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise errors.SerializationException("Start of structure or map found where not expected.")
+    if not isinstance(body, dict):
+        raise errors.SerializationException("Start of structure or map found where not expected.")
+    return body
+
+
+def _response(
+    request: AWSPreparedRequest, status: int, request_id: str, payload: dict[str, Any]
+) -> AWSResponse:
+    from botocore.awsrequest import AWSResponse
+
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {
+        "x-amzn-RequestId": request_id,
+        "Content-Type": _JSON,
+        "Content-Length": str(len(data)),
+    }
+    return AWSResponse(request.url, status, headers, _Body(data))
+
+
+# Output encoding -----------------------------------------------------------------
+# Handlers return plain values (bytes for blobs, float epoch seconds or datetimes
+# for timestamps). Each output shape compiles into a function that rewrites only
+# the members that need it, or into None when nothing below it does.
+
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[str, Encoder | None] = {}
+
+
+def _encode(shape: Shape | None, result: dict[str, Any]) -> dict[str, Any]:
+    if shape is None:
+        return {}
+    encoder = _encoder(shape)
+    return encoder(result) if encoder is not None else result
+
+
+def _encoder(shape: Shape) -> Encoder | None:
+    if shape.name not in _ENCODERS:
+        _ENCODERS[shape.name] = _compile(shape)
+    return _ENCODERS[shape.name]
+
+
+def _blob(value: bytes) -> str:
+    return base64.b64encode(value).decode()
+
+
+def _timestamp(value: Any) -> float:
+    if isinstance(value, (int, float)):
+        return round(float(value), 3)
+    return round(float(value.timestamp()), 3)
+
+
+def _compile(shape: Shape) -> Encoder | None:
+    kind = shape.type_name
+    if kind == "blob":
+        return _blob
+    if kind == "timestamp":
+        return _timestamp
+    if kind == "list":
+        item = _encoder(shape.member)  # type: ignore[attr-defined]
+        if item is None:
+            return None
+        return lambda values: [item(v) for v in values]
+    if kind == "map":
+        value_encoder = _encoder(shape.value)  # type: ignore[attr-defined]
+        if value_encoder is None:
+            return None
+        return lambda mapping: {k: value_encoder(v) for k, v in mapping.items()}
+    if kind != "structure":
+        return None
+    members = [
+        (name, enc)
+        for name, member in shape.members.items()  # type: ignore[attr-defined]
+        if (enc := _encoder(member)) is not None
+    ]
+    if not members:
+        return None
+
+    def encode(value: dict[str, Any]) -> dict[str, Any]:
+        for name, enc in members:
+            member_value = value.get(name)
+            if member_value is not None:
+                value[name] = enc(member_value)
+        return value
+
+    return encode

@@ -1,0 +1,99 @@
+"""Key specs: which key usages each allows and the algorithms KMS reports for them.
+
+One table for CreateKey's validation, KeyMetadata and (later) GetPublicKey
+(reference §2.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
+SIGN_VERIFY = "SIGN_VERIFY"
+GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC"
+KEY_AGREEMENT = "KEY_AGREEMENT"
+
+# KeyMetadata carries exactly one algorithm list, chosen by the key usage.
+ALGORITHM_FIELD = {
+    ENCRYPT_DECRYPT: "EncryptionAlgorithms",
+    SIGN_VERIFY: "SigningAlgorithms",
+    GENERATE_VERIFY_MAC: "MacAlgorithms",
+    KEY_AGREEMENT: "KeyAgreementAlgorithms",
+}
+
+_RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
+# Order as observed from KMS [O].
+_RSA_SIGNING = (
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+)
+_ECDH = ("ECDH",)
+
+
+@dataclass(frozen=True)
+class KeySpecInfo:
+    name: str
+    algorithms: dict[str, tuple[str, ...]]  # key usage -> algorithms, in KMS's order
+    # ML-DSA and Ed25519 are missing from the deprecated CustomerMasterKeySpec enum,
+    # so KMS cannot report them under that name.
+    has_customer_master_key_spec: bool = True
+    china_only: bool = False
+    symmetric: bool = False
+    usages: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "usages", frozenset(self.algorithms))
+
+
+def _spec(name: str, **kwargs: object) -> tuple[str, KeySpecInfo]:
+    return name, KeySpecInfo(name, **kwargs)  # type: ignore[arg-type]
+
+
+KEY_SPECS: dict[str, KeySpecInfo] = dict(
+    [
+        _spec(
+            "SYMMETRIC_DEFAULT", algorithms={ENCRYPT_DECRYPT: ("SYMMETRIC_DEFAULT",)}, symmetric=True
+        ),
+        *(
+            _spec(f"HMAC_{bits}", algorithms={GENERATE_VERIFY_MAC: (f"HMAC_SHA_{bits}",)})
+            for bits in (224, 256, 384, 512)
+        ),
+        *(
+            _spec(
+                f"RSA_{bits}",
+                algorithms={ENCRYPT_DECRYPT: _RSA_ENCRYPTION, SIGN_VERIFY: _RSA_SIGNING},
+            )
+            for bits in (2048, 3072, 4096)
+        ),
+        _spec("ECC_NIST_P256", algorithms={SIGN_VERIFY: ("ECDSA_SHA_256",), KEY_AGREEMENT: _ECDH}),
+        _spec("ECC_NIST_P384", algorithms={SIGN_VERIFY: ("ECDSA_SHA_384",), KEY_AGREEMENT: _ECDH}),
+        _spec("ECC_NIST_P521", algorithms={SIGN_VERIFY: ("ECDSA_SHA_512",), KEY_AGREEMENT: _ECDH}),
+        _spec("ECC_SECG_P256K1", algorithms={SIGN_VERIFY: ("ECDSA_SHA_256",)}),
+        _spec(
+            "ECC_NIST_EDWARDS25519",
+            algorithms={SIGN_VERIFY: ("ED25519_SHA_512", "ED25519_PH_SHA_512")},
+            has_customer_master_key_spec=False,
+        ),
+        *(
+            _spec(
+                f"ML_DSA_{level}",
+                algorithms={SIGN_VERIFY: ("ML_DSA_SHAKE_256",)},
+                has_customer_master_key_spec=False,
+            )
+            for level in (44, 65, 87)
+        ),
+        _spec(
+            "SM2",
+            algorithms={
+                ENCRYPT_DECRYPT: ("SM2PKE",),
+                SIGN_VERIFY: ("SM2DSA",),
+                KEY_AGREEMENT: _ECDH,
+            },
+            china_only=True,
+        ),
+    ]
+)

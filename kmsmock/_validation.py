@@ -1,0 +1,301 @@
+"""Server-side request validation, compiled from the model's input shapes.
+
+KMS validates every request in its own front end (the Coral validation layer),
+whatever the client checked. botocore checks only minima and required members,
+and not at all with ``Config(parameter_validation=False)``, so every constraint
+of the model is enforced here: required members, string, list and blob lengths,
+integer ranges, enums and patterns, with AWS's message format (reference §10.3).
+
+Each shape compiles once into a function that turns the decoded JSON value into
+the Python value handlers see (blobs to ``bytes``, timestamps to ``float``) and
+collects constraint violations on the way, so a request is walked exactly once.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kmsmock._aws_errors import SerializationException, ValidationException
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+# (value, path) -> converted value; violations are appended to the list.
+Converter = Callable[[Any, str, list[tuple[str, str]]], Any]
+
+
+def wire_name(member: str) -> str:
+    """The name AWS uses for a member in validation messages (``KeyId`` -> ``keyId``)."""
+    return member[:1].lower() + member[1:]
+
+
+def validation_message(violations: list[tuple[str, str]]) -> str:
+    count = len(violations)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(text for _, text in violations)
+
+
+def _not_converted(token: str, target: str) -> SerializationException:
+    article = "an" if target[0] in "AEIOU" else "a"
+    return SerializationException(f"{token} can not be converted to {article} {target}")
+
+
+def _token(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE_VALUE" if value else "FALSE_VALUE"
+    if isinstance(value, str):
+        return "STRING_VALUE"
+    if isinstance(value, (int, float)):
+        return "NUMBER_VALUE"
+    if isinstance(value, list):
+        return "START_ARRAY"
+    return "START_OBJECT"
+
+
+def _shown(value: object) -> str:
+    """A value as AWS's Java front end prints it in a message."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_shown(k)}={_shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _length_checks(
+    shape: Shape, show_value: bool
+) -> Callable[[Any, int, str, list[tuple[str, str]]], None] | None:
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+    if low is None and high is None:
+        return None
+
+    def check(value: Any, length: int, path: str, out: list[tuple[str, str]]) -> None:
+        prefix = f"Value '{_shown(value)}' at" if show_value else "Value at"
+        if low is not None and length < low:
+            out.append(
+                (
+                    path,
+                    f"{prefix} '{path}' failed to satisfy constraint: "
+                    f"Member must have length greater than or equal to {low}",
+                )
+            )
+        if high is not None and length > high:
+            out.append(
+                (
+                    path,
+                    f"{prefix} '{path}' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {high}",
+                )
+            )
+
+    return check
+
+
+def _string(shape: Shape) -> Converter:
+    sensitive = bool(shape.metadata.get("sensitive"))
+    lengths = _length_checks(shape, show_value=not sensitive)
+    enum: list[str] = list(shape.metadata.get("enum") or [])
+    allowed = frozenset(enum)
+    enum_text = "[" + ", ".join(enum) + "]"
+    pattern_text = shape.metadata.get("pattern")
+    # Smithy anchors every pattern; the model's copies sometimes lack ^...$.
+    pattern = re.compile(pattern_text) if pattern_text else None
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, str):
+            raise _not_converted(_token(value), "String")
+        if lengths is not None:
+            lengths(value, len(value), path, out)
+        if allowed and value not in allowed:
+            out.append(
+                (
+                    path,
+                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"Member must satisfy enum value set: {enum_text}",
+                )
+            )
+        if pattern is not None and pattern.fullmatch(value) is None:
+            shown = f"Value '{value}' at" if not sensitive else "Value at"
+            out.append(
+                (
+                    path,
+                    f"{shown} '{path}' failed to satisfy constraint: "
+                    f"Member must satisfy regular expression pattern: {pattern_text}",
+                )
+            )
+        return value
+
+    return convert
+
+
+def _blob(shape: Shape) -> Converter:
+    # AWS never echoes blob contents in a message (reference §10.3).
+    lengths = _length_checks(shape, show_value=False)
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, str):
+            raise _not_converted(_token(value), "Blob")
+        try:
+            data = binascii.a2b_base64(value, strict_mode=True)
+        except binascii.Error:
+            raise SerializationException(
+                f"Base64 encoded bytes at '{path}' could not be decoded"
+            ) from None
+        if lengths is not None:
+            lengths(data, len(data), path, out)
+        return data
+
+    return convert
+
+
+def _integer(shape: Shape) -> Converter:
+    low = shape.metadata.get("min")
+    high = shape.metadata.get("max")
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise _not_converted(_token(value), "Integer")
+        if low is not None and value < low:
+            out.append(
+                (
+                    path,
+                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"Member must have value greater than or equal to {low}",
+                )
+            )
+        if high is not None and value > high:
+            out.append(
+                (
+                    path,
+                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                    f"Member must have value less than or equal to {high}",
+                )
+            )
+        return value
+
+    return convert
+
+
+def _boolean(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+    if not isinstance(value, bool):
+        raise _not_converted(_token(value), "Boolean")
+    return value
+
+
+def _timestamp(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _not_converted(_token(value), "Timestamp")
+    return float(value)
+
+
+def _list(shape: Shape) -> Converter:
+    lengths = _length_checks(shape, show_value=True)
+    item = converter(shape.member)  # type: ignore[attr-defined]
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, list):
+            raise _not_converted(_token(value), "List")
+        if lengths is not None:
+            lengths(value, len(value), path, out)
+        return [
+            item(v, f"{path}.{i}.member", out) for i, v in enumerate(value, 1) if v is not None
+        ]
+
+    return convert
+
+
+def _map(shape: Shape) -> Converter:
+    key = converter(shape.key)  # type: ignore[attr-defined]
+    val = converter(shape.value)  # type: ignore[attr-defined]
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, dict):
+            raise SerializationException("Start of list found where not expected")
+        return {
+            key(k, f"{path}.key", out): val(v, f"{path}.value", out)
+            for k, v in value.items()
+            if v is not None
+        }
+
+    return convert
+
+
+def _structure(shape: Shape) -> Converter:
+    members = tuple(
+        (name, wire_name(name), converter(member), name in shape.required_members)  # type: ignore[attr-defined]
+        for name, member in shape.members.items()  # type: ignore[attr-defined]
+    )
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, dict):
+            raise SerializationException("Start of list found where not expected")
+        prefix = f"{path}." if path else ""
+        result: dict[str, Any] = {}
+        # Model order, so several violations are listed as AWS lists them.
+        # Members the model does not know are ignored, as the service does.
+        for name, wire, convert_member, required in members:
+            raw = value.get(name)
+            if raw is not None:
+                result[name] = convert_member(raw, prefix + wire, out)
+            elif required:
+                out.append(
+                    (
+                        prefix + wire,
+                        f"Value null at '{prefix}{wire}' failed to satisfy "
+                        "constraint: Member must not be null",
+                    )
+                )
+        return result
+
+    return convert
+
+
+_CONVERTERS: dict[str, Converter] = {}
+
+
+def converter(shape: Shape) -> Converter:
+    """The compiled converter of a shape; shape names are unique within the model."""
+    found = _CONVERTERS.get(shape.name)
+    if found is None:
+        found = _CONVERTERS[shape.name] = _compile(shape)
+    return found
+
+
+def _compile(shape: Shape) -> Converter:
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape)
+    if kind == "string":
+        return _string(shape)
+    if kind == "blob":
+        return _blob(shape)
+    if kind in ("integer", "long"):
+        return _integer(shape)
+    if kind == "boolean":
+        return _boolean
+    if kind == "timestamp":
+        return _timestamp
+    if kind == "list":
+        return _list(shape)
+    if kind == "map":
+        return _map(shape)
+    raise TypeError(f"kmsmock cannot validate shape type {kind!r} ({shape.name})")
+
+
+def decode_input(shape: Shape | None, body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a request body against an input shape; return the handler's params."""
+    if shape is None:
+        return {}
+    violations: list[tuple[str, str]] = []
+    params: dict[str, Any] = converter(shape)(body, "", violations)
+    if violations:
+        raise ValidationException(validation_message(violations))
+    return params

@@ -1,0 +1,50 @@
+"""Errors kmsmock raises about itself: misuse of the library or a gap in it.
+
+AWS errors are never raised as these; code under test sees them as botocore's
+``ClientError``, exactly as against real KMS.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActivationError",
+    "KmsMockError",
+    "OperationNotImplementedError",
+    "ParameterNotImplementedError",
+    "RequestRefusedError",
+]
+
+
+class KmsMockError(Exception):
+    """Base class of every error kmsmock raises about itself."""
+
+
+class ActivationError(KmsMockError):
+    """``mock_kms`` was started, stopped or nested in a way that cannot work."""
+
+
+class RequestRefusedError(KmsMockError):
+    """A request for another AWS service reached the mock without ``passthrough``."""
+
+
+class OperationNotImplementedError(KmsMockError):
+    """A KMS operation that kmsmock does not implement yet was called."""
+
+    def __init__(self, operation: str, region: str, implemented: list[str]) -> None:
+        self.operation = operation
+        super().__init__(
+            f"kmsmock does not implement KMS operation {operation!r} (region {region}). "
+            f"Implemented: {', '.join(implemented)}. See docs/operations.md."
+        )
+
+
+class ParameterNotImplementedError(KmsMockError):
+    """A request used a parameter whose behaviour kmsmock does not model yet."""
+
+    def __init__(self, operation: str, parameter: str) -> None:
+        self.operation = operation
+        self.parameter = parameter
+        super().__init__(
+            f"kmsmock does not implement the {parameter} parameter of KMS operation "
+            f"{operation!r} yet. See docs/operations.md."
+        )
