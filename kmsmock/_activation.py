@@ -21,10 +21,9 @@ from kmsmock import _environment, _patch
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
-    from typing_extensions import ParamSpec, Self
-
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
     from botocore.endpoint import Endpoint
+    from typing_extensions import ParamSpec, Self
 
     from kmsmock._backend import KmsBackend
     from kmsmock._clock import Clock
@@ -69,7 +68,7 @@ class KmsMock:
         if region is not None:
             given["region"] = region
         if account_id is not None:
-            if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            if not (len(account_id) == 12 and account_id.isdigit()):
                 raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
             given["account_id"] = account_id
         if seed is not None:
@@ -250,7 +249,7 @@ def _decorate_function(function: Callable[..., Any], options: dict[str, Any]) ->
 def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
     original_set_up = cls.setUp
 
-    def setUp(self: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+    def setUp(self: unittest.TestCase) -> None:
         mock = KmsMock(**options)
         mock.start()
         # Registered before the test's own setUp, so it runs even when that fails.
@@ -278,7 +277,8 @@ def _route(endpoint: Endpoint, request: AWSPreparedRequest) -> AWSResponse | Non
     backend = top.backend
     region, access_key_id = _protocol.caller(request, top.region)
     account, principal = backend.identities.resolve(access_key_id)
-    return _protocol.handle(backend, request, region, account, principal)
+    response: AWSResponse = _protocol.handle(backend, request, region, account, principal)
+    return response
 
 
 @overload

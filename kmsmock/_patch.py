@@ -44,7 +44,7 @@ def install(router: Router) -> None:
     _send.__wrapped__ = original  # type: ignore[attr-defined]
     _original = original
     _installed = _send
-    Endpoint._send = _send  # type: ignore[method-assign]
+    Endpoint._send = _send  # type: ignore[attr-defined]
 
 
 def restore() -> None:
@@ -63,8 +63,9 @@ def restore() -> None:
             f"botocore.endpoint.Endpoint._send was replaced while kmsmock was active "
             f"(found {current!r}); kmsmock cannot restore the original safely"
         )
-    Endpoint._send = original  # type: ignore[method-assign]
+    Endpoint._send = original  # type: ignore[attr-defined]
 
 
 def endpoint_prefix(endpoint: Endpoint) -> str:
-    return endpoint._endpoint_prefix  # type: ignore[no-any-return]
+    prefix: str = endpoint._endpoint_prefix  # type: ignore[attr-defined]
+    return prefix

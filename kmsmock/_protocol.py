@@ -42,7 +42,7 @@ class _Body:
 
 def caller(request: AWSPreparedRequest, default_region: str) -> tuple[str, str | None]:
     """(region, access key ID) from the SigV4 credential scope, else from the host."""
-    auth = request.headers.get("Authorization")
+    auth: str | bytes | None = request.headers.get("Authorization")
     if auth:
         if isinstance(auth, bytes):
             auth = auth.decode()
@@ -68,7 +68,7 @@ def handle(
     """Answer one KMS request as the service would."""
     request_id = backend.entropy.uuid4()
     try:
-        target = request.headers.get("X-Amz-Target") or ""
+        target: str | bytes = request.headers.get("X-Amz-Target") or ""
         if isinstance(target, bytes):
             target = target.decode()
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
@@ -78,7 +78,7 @@ def handle(
         if handler is None:
             raise OperationNotImplementedError(operation, region, implemented())
         model = operation_model(operation)
-        body = _decode_body(request.body)
+        body = _decode_body(request.body)  # type: ignore[arg-type]
         params = decode_input(model.input_shape, body)
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
@@ -98,7 +98,9 @@ def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
     try:
         body = json.loads(raw)
     except ValueError:
-        raise errors.SerializationException("Start of structure or map found where not expected.")
+        raise errors.SerializationException(
+            "Start of structure or map found where not expected."
+        ) from None
     if not isinstance(body, dict):
         raise errors.SerializationException("Start of structure or map found where not expected.")
     return body
@@ -115,7 +117,7 @@ def _response(
         "Content-Type": _JSON,
         "Content-Length": str(len(data)),
     }
-    return AWSResponse(request.url, status, headers, _Body(data))
+    return AWSResponse(request.url, status, headers, _Body(data))  # type: ignore[arg-type]
 
 
 # Output encoding -----------------------------------------------------------------

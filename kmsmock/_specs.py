@@ -56,7 +56,9 @@ def _spec(name: str, **kwargs: object) -> tuple[str, KeySpecInfo]:
 KEY_SPECS: dict[str, KeySpecInfo] = dict(
     [
         _spec(
-            "SYMMETRIC_DEFAULT", algorithms={ENCRYPT_DECRYPT: ("SYMMETRIC_DEFAULT",)}, symmetric=True
+            "SYMMETRIC_DEFAULT",
+            algorithms={ENCRYPT_DECRYPT: ("SYMMETRIC_DEFAULT",)},
+            symmetric=True,
         ),
         *(
             _spec(f"HMAC_{bits}", algorithms={GENERATE_VERIFY_MAC: (f"HMAC_SHA_{bits}",)})

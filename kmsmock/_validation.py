@@ -205,9 +205,7 @@ def _list(shape: Shape) -> Converter:
             raise _not_converted(_token(value), "List")
         if lengths is not None:
             lengths(value, len(value), path, out)
-        return [
-            item(v, f"{path}.{i}.member", out) for i, v in enumerate(value, 1) if v is not None
-        ]
+        return [item(v, f"{path}.{i}.member", out) for i, v in enumerate(value, 1) if v is not None]
 
     return convert
 
@@ -229,8 +227,9 @@ def _map(shape: Shape) -> Converter:
 
 
 def _structure(shape: Shape) -> Converter:
+    required = set(shape.required_members)  # type: ignore[attr-defined]
     members = tuple(
-        (name, wire_name(name), converter(member), name in shape.required_members)  # type: ignore[attr-defined]
+        (name, wire_name(name), converter(member), name in required)
         for name, member in shape.members.items()  # type: ignore[attr-defined]
     )
 

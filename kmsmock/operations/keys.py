@@ -34,7 +34,9 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
             )
         usage = ENCRYPT_DECRYPT
     if usage not in spec.usages:
-        raise errors.ValidationException(f"KeyUsage {usage} is not compatible with KeySpec {spec_name}")
+        raise errors.ValidationException(
+            f"KeyUsage {usage} is not compatible with KeySpec {spec_name}"
+        )
     origin = params.get("Origin", "AWS_KMS")
     multi_region = params.get("MultiRegion", False)
     _check_origin(params, origin, spec_name, multi_region)
@@ -82,7 +84,7 @@ def _requested_spec(params: Params) -> tuple[str, str]:
 
 def _enum_outside_china(member: str) -> str:
     shape_name = "CustomerMasterKeySpec" if member == "customerMasterKeySpec" else "KeySpec"
-    enum = operation_model("CreateKey").input_shape.members[shape_name].enum
+    enum: list[str] = operation_model("CreateKey").input_shape.members[shape_name].enum  # type: ignore[union-attr]
     allowed = ", ".join(v for v in enum if v != "SM2")
     return (
         "1 validation error detected: Value 'SM2' at '" + member + "' failed to satisfy "
