@@ -227,7 +227,7 @@ def _map(shape: Shape) -> Converter:
 
 
 def _structure(shape: Shape) -> Converter:
-    required = set(shape.required_members)  # type: ignore[attr-defined]
+    required = set(shape.required_members)
     members = tuple(
         (name, wire_name(name), converter(member), name in required)
         for name, member in shape.members.items()  # type: ignore[attr-defined]
