@@ -106,3 +106,20 @@ def invalid_arn_region(region: str) -> NotFoundException:
 
 def alias_not_found(alias_arn: str) -> NotFoundException:
     return NotFoundException(f"Alias {alias_arn} is not found.")  # reference §1.3 [E]
+
+
+def access_denied(principal: str, operation: str, resource: str) -> AccessDeniedException:
+    # Observed template (reference §7.3); KMS sends it for cross-account calls the
+    # operation does not allow, and for what an AWS managed key's policy denies.
+    return AccessDeniedException(
+        f"User: {principal} is not authorized to perform: kms:{operation} on resource: "
+        f"{resource} because no resource-based policy allows the kms:{operation} action"
+    )
+
+
+class AlreadyExistsException(AwsError):
+    pass
+
+
+class InvalidAliasNameException(AwsError):
+    pass

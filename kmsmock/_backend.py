@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kmsmock._clock import Clock
@@ -29,6 +32,17 @@ class RegionState:
     region: str
     keys: dict[str, Key] = field(default_factory=dict)  # key ID -> key, in creation order
     aliases: dict[str, Alias] = field(default_factory=dict)  # alias name -> alias
+
+    def aliases_of(self, key_id: str) -> list[Alias]:
+        return [alias for alias in self.aliases.values() if alias.target_key_id == key_id]
+
+    def delete_key(self, key: Key) -> None:
+        """The end of a deletion window: the key and every alias naming it are gone."""
+        if self.keys.get(key.key_id) is not key:
+            return
+        del self.keys[key.key_id]
+        for alias in self.aliases_of(key.key_id):
+            del self.aliases[alias.name]
 
 
 class Entropy:
@@ -67,6 +81,11 @@ class KmsBackend:
         self.entropy = Entropy(seed)
         self.identities = Identities(account_id)
         self._states: dict[tuple[str, str], RegionState] = {}
+        # Time-based effects (deletion windows, and later import expiry and rotation),
+        # as a heap of (due time, tie-breaker, action). Applied when state is next
+        # read, so a test that moves the clock sees them on its next call.
+        self._due: list[tuple[float, int, Callable[[float], None]]] = []
+        self._order = itertools.count()
 
     def state(self, account: str, region: str) -> RegionState:
         found = self._states.get((account, region))
@@ -81,6 +100,24 @@ class KmsBackend:
     def regions(self) -> list[RegionState]:
         return list(self._states.values())
 
+    def at(self, when: float, action: Callable[[float], None]) -> None:
+        """Run ``action(when)`` once the clock has passed ``when``.
+
+        The action must check that what it acts on is still as it was when
+        scheduled: a cancelled deletion leaves its entry in the heap.
+        """
+        heapq.heappush(self._due, (when, next(self._order), action))
+
+    def settle(self) -> None:
+        """Apply every time-based effect that is due. Call with ``lock`` held."""
+        due = self._due
+        if due and due[0][0] <= self.clock.now():
+            now = self.clock.now()
+            while due and due[0][0] <= now:
+                when, _, action = heapq.heappop(due)
+                action(when)
+
     def reset(self) -> None:
         with self.lock:
             self._states.clear()
+            self._due.clear()

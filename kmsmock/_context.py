@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kmsmock import _aws_errors as errors
-from kmsmock._backend import KmsBackend, RegionState
+from kmsmock import _aws_managed
+from kmsmock._backend import Alias, KmsBackend, RegionState
 from kmsmock._ids import ALIAS_ACCEPTING, CROSS_ACCOUNT, alias_arn, is_key_id, key_arn, parse_arn
-from kmsmock._keys import Key
+from kmsmock._key_states import require_state
+from kmsmock._keys import Key, KeyState
+from kmsmock._policies import aws_managed_policy
+from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
 
 
 @dataclass(slots=True)
@@ -26,12 +30,25 @@ class RequestContext:
     def now(self) -> float:
         return self.backend.clock.now()
 
-    def key(self, identifier: str) -> Key:
-        """Resolve a KeyId parameter of this operation to a key, as KMS does (reference §1.4).
+    def key(self, identifier: str, *, check_state: bool = True) -> Key:
+        """The key a KeyId parameter names, checked as KMS checks it (reference §3.3).
 
-        Alias forms are accepted only where the operation accepts them, and another
-        account's key only by ARN and only where the operation allows cross-account use.
+        Resolution (§1.4): alias forms only where the operation accepts them, another
+        account's key only by ARN and only where cross-account use is allowed. Then
+        what an AWS managed key's policy denies, then the key-state effects table.
         """
+        key = self._resolve(identifier)
+        if key.key_manager == "AWS" and self.operation in _aws_managed.DENIED_OPERATIONS:
+            raise errors.access_denied(self.principal, self.operation, key.arn)
+        if check_state:
+            require_state(key, self.operation)
+        return key
+
+    def record_use(self, key: Key) -> None:
+        """Note a successful cryptographic use, for GetKeyLastUsage."""
+        key.last_usage = (self.operation, self.now(), self.request_id)
+
+    def _resolve(self, identifier: str) -> Key:
         if identifier.startswith("arn:"):
             arn = parse_arn(identifier)
             if arn.region != self.region:
@@ -41,11 +58,7 @@ class RequestContext:
                     raise errors.invalid_key_id(identifier)
                 return self._by_alias(arn.account, arn.name)
             if arn.account != self.account and self.operation not in CROSS_ACCOUNT:
-                raise errors.AccessDeniedException(
-                    f"User: {self.principal} is not authorized to perform: kms:{self.operation}"
-                    f" on resource: {identifier} because no resource-based policy allows the"
-                    f" kms:{self.operation} action"
-                )
+                raise errors.access_denied(self.principal, self.operation, identifier)
             return self._by_id(arn.account, arn.name)
         if identifier.startswith("alias/"):
             if self.operation not in ALIAS_ACCEPTING:
@@ -65,9 +78,32 @@ class RequestContext:
     def _by_alias(self, account: str, name: str) -> Key:
         state = self.backend.peek(account, self.region)
         alias = state.aliases.get(name) if state is not None else None
-        key = None
         if alias is not None and alias.target_key_id is not None and state is not None:
-            key = state.keys.get(alias.target_key_id)
-        if key is None:
-            raise errors.alias_not_found(alias_arn(self.region, account, name))
+            return state.keys[alias.target_key_id]
+        service = _aws_managed.service_of(name)
+        if service is not None and account == self.account:
+            # KMS creates an AWS managed key when its alias is first used.
+            return self._create_aws_managed_key(service, name)
+        raise errors.alias_not_found(alias_arn(self.region, account, name))
+
+    def _create_aws_managed_key(self, service: str, alias_name: str) -> Key:
+        state = self.state
+        now = self.now()
+        entropy = self.backend.entropy
+        key = Key(
+            key_id=entropy.uuid4(),
+            account=self.account,
+            region=self.region,
+            spec=KEY_SPECS["SYMMETRIC_DEFAULT"],
+            usage=ENCRYPT_DECRYPT,
+            origin="AWS_KMS",
+            description=_aws_managed.description(service),
+            created=now,
+            state=KeyState.ENABLED,
+            key_manager="AWS",
+            policy=aws_managed_policy(service, self.region, self.account),
+            material_id=entropy.hex(32),
+        )
+        state.keys[key.key_id] = key
+        state.aliases[alias_name] = Alias(alias_name, key.key_id, now, now)
         return key

@@ -43,6 +43,10 @@ class Key:
     # themselves are made when first needed.
     material_id: str | None = None
     deletion_date: float | None = None
+    # Where CancelKeyDeletion returns to depends on whether material ever arrived.
+    state_before_deletion: KeyState | None = None
+    # The last successful cryptographic use: (operation, timestamp, request ID).
+    last_usage: tuple[str, float, str] | None = None
 
     @property
     def arn(self) -> str:

@@ -82,6 +82,7 @@ def handle(
         params = decode_input(model.input_shape, body)
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
+            backend.settle()
             result = handler(ctx, params)
         payload = _encode(model.output_shape, result)
         return _response(request, 200, request_id, payload)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from kmsmock.operations import crypto, keys
+from kmsmock.operations import aliases, crypto, keys, policies, tags
 from kmsmock.operations._registry import HANDLERS, Handler, Params, Result, handles
 
-__all__ = ["HANDLERS", "Handler", "Params", "Result", "crypto", "handles", "implemented", "keys"]
+__all__ = [
+    "HANDLERS",
+    "Handler",
+    "Params",
+    "Result",
+    "aliases",
+    "crypto",
+    "handles",
+    "implemented",
+    "keys",
+    "policies",
+    "tags",
+]
 
 
 def implemented() -> list[str]:

@@ -1,19 +1,17 @@
-"""Key lifecycle: CreateKey, DescribeKey, ListKeys."""
+"""Key lifecycle: create, describe, list, enable, disable, schedule and cancel deletion."""
 
 from __future__ import annotations
-
-import json
 
 from kmsmock import _aws_errors as errors
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key, KeyState
 from kmsmock._model import operation_model
+from kmsmock._policies import check_policy
 from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock._tags import merged_tags
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
 
-MAX_POLICY_BYTES = 32768
 _CUSTOM_KEY_STORE_ORIGINS = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
 
@@ -42,7 +40,12 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     _check_origin(params, origin, spec_name, multi_region)
     policy = params.get("Policy")
     if policy is not None:
-        _check_policy(policy)
+        check_policy(
+            policy,
+            caller_account=ctx.account,
+            caller=ctx.principal,
+            bypass_lockout=params.get("BypassPolicyLockoutSafetyCheck", False),
+        )
     tags = merged_tags(None, params["Tags"]) if params.get("Tags") else None
 
     entropy = ctx.backend.entropy
@@ -119,19 +122,6 @@ def _check_origin(params: Params, origin: str, spec_name: str, multi_region: boo
     )
 
 
-def _check_policy(policy: str) -> None:
-    if len(policy.encode("utf-8")) > MAX_POLICY_BYTES:
-        raise errors.LimitExceededException(
-            f"The policy exceeds the maximum size of {MAX_POLICY_BYTES} bytes."
-        )
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        raise errors.MalformedPolicyDocumentException("The policy is not valid JSON.")
-
-
 @handles("DescribeKey")
 def describe_key(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html"""
@@ -146,3 +136,95 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
         keys, [k.key_id for k in keys], params, default_limit=100, max_limit=1000
     )
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in page], **paging}
+
+
+@handles("EnableKey")
+def enable_key(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKey.html"""
+    key = ctx.key(params["KeyId"])
+    if key.state is KeyState.DISABLED:
+        key.state = KeyState.ENABLED
+    return {}
+
+
+@handles("DisableKey")
+def disable_key(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html"""
+    key = ctx.key(params["KeyId"])
+    if key.state is KeyState.ENABLED:
+        key.state = KeyState.DISABLED
+    return {}
+
+
+@handles("ScheduleKeyDeletion")
+def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
+
+    Multi-Region primaries with replicas (PendingReplicaDeletion) come with ReplicateKey.
+    """
+    days = params.get("PendingWindowInDays", 30)
+    # The model allows 1-365; the service only 7-30 (reference §4.1).
+    if not 7 <= days <= 30:
+        raise errors.ValidationException("PendingWindowInDays must be between 7 and 30")
+    key = ctx.key(params["KeyId"])
+    deletion_date = ctx.now() + days * 86400
+    key.state_before_deletion = key.state
+    key.state = KeyState.PENDING_DELETION
+    key.deletion_date = deletion_date
+    state = ctx.state
+
+    def delete(when: float) -> None:
+        if key.state is KeyState.PENDING_DELETION and key.deletion_date == when:
+            state.delete_key(key)
+
+    ctx.backend.at(deletion_date, delete)
+    return {
+        "KeyId": key.arn,
+        "DeletionDate": deletion_date,
+        "KeyState": key.state.value,
+        "PendingWindowInDays": days,
+    }
+
+
+@handles("CancelKeyDeletion")
+def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
+
+    The key lands in Disabled (reference §3.1); an imported key that never received
+    its material goes back to PendingImport instead, since it cannot be enabled.
+    """
+    key = ctx.key(params["KeyId"])
+    awaiting_import = key.state_before_deletion is KeyState.PENDING_IMPORT
+    key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
+    key.deletion_date = None
+    key.state_before_deletion = None
+    return {"KeyId": key.arn}
+
+
+@handles("UpdateKeyDescription")
+def update_key_description(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateKeyDescription.html"""
+    ctx.key(params["KeyId"]).description = params["Description"]
+    return {}
+
+
+@handles("GetKeyLastUsage")
+def get_key_last_usage(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
+
+    Tracking starts when the key is created; only successful cryptographic calls count.
+    """
+    key = ctx.key(params["KeyId"])
+    result: Result = {
+        "KeyId": key.key_id,
+        "KeyCreationDate": key.created,
+        "TrackingStartDate": key.created,
+    }
+    if key.last_usage is not None:
+        operation, timestamp, request_id = key.last_usage
+        result["KeyLastUsage"] = {
+            "Operation": operation,
+            "Timestamp": timestamp,
+            "KmsRequestId": request_id,
+        }
+    return result

@@ -1,0 +1,133 @@
+"""How a key's state affects each operation: the effects table, checked in one place.
+
+Every operation that takes an existing key calls ``require_state(key, operation)``
+after resolving the key and before anything else about the key (reference §3.3).
+The table is reference §3.2; rows marked there as inferred are inferred here too.
+Conditions that depend on the key's type or origin rather than its state (rotation
+support, import support) belong to the operations themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from kmsmock import _aws_errors as errors
+from kmsmock._keys import Key, KeyState
+
+
+class Effect(enum.Enum):
+    OK = "ok"
+    DISABLED = "DisabledException: is disabled"
+    PENDING_DELETION = "KMSInvalidStateException: is pending deletion"
+    NOT_PENDING_DELETION = "KMSInvalidStateException: is not pending deletion"
+    PENDING_IMPORT = "KMSInvalidStateException: is pending import"
+    UNAVAILABLE = "KMSInvalidStateException: is unavailable"
+    CREATING = "KMSInvalidStateException: is creating"
+    UPDATING = "KMSInvalidStateException: is updating"
+    EXTERNAL = "UnsupportedOperationException: origin is EXTERNAL"
+
+
+_ = Effect.OK
+DIS = Effect.DISABLED
+PD = Effect.PENDING_DELETION
+NPD = Effect.NOT_PENDING_DELETION
+PI = Effect.PENDING_IMPORT
+UNAV = Effect.UNAVAILABLE
+CR = Effect.CREATING
+UP = Effect.UPDATING
+EXT = Effect.EXTERNAL
+
+# Columns: Enabled, Disabled, PendingDeletion (and PendingReplicaDeletion),
+# PendingImport, Unavailable, Creating, Updating.
+_COLUMNS = (
+    KeyState.ENABLED,
+    KeyState.DISABLED,
+    KeyState.PENDING_DELETION,
+    KeyState.PENDING_IMPORT,
+    KeyState.UNAVAILABLE,
+    KeyState.CREATING,
+    KeyState.UPDATING,
+)
+_ANY = (_, _, _, _, _, _, _)
+_CRYPTO = (_, DIS, PD, PI, UNAV, CR, _)
+# Operations on keys that cannot live in a custom key store never see Unavailable.
+_CRYPTO_NO_STORE = (_, DIS, PD, PI, _, CR, _)
+
+_ROWS: dict[str, tuple[Effect, ...]] = {
+    "CancelKeyDeletion": (NPD, NPD, _, NPD, NPD, NPD, NPD),
+    "CreateAlias": (_, _, PD, _, _, _, _),
+    "CreateGrant": (_, DIS, PD, PI, _, CR, _),
+    "Decrypt": _CRYPTO,
+    "DeleteImportedKeyMaterial": (_, _, _, _, _, CR, UP),
+    "DeriveSharedSecret": _CRYPTO_NO_STORE,
+    "DescribeKey": _ANY,
+    "DisableKey": (_, _, PD, PI, _, CR, UP),
+    "DisableKeyRotation": (_, DIS, PD, EXT, _, CR, _),
+    "EnableKey": (_, _, PD, PI, _, CR, UP),
+    "EnableKeyRotation": (_, DIS, PD, EXT, _, CR, _),
+    "Encrypt": _CRYPTO,
+    "GenerateDataKey": _CRYPTO,
+    "GenerateDataKeyPair": _CRYPTO,
+    "GenerateDataKeyPairWithoutPlaintext": _CRYPTO,
+    "GenerateDataKeyWithoutPlaintext": _CRYPTO,
+    "GenerateMac": _CRYPTO_NO_STORE,
+    "GetKeyLastUsage": _ANY,
+    "GetKeyPolicy": _ANY,
+    "GetKeyRotationStatus": (_, _, _, EXT, _, _, _),
+    "GetParametersForImport": (_, _, PD, _, _, CR, UP),
+    "GetPublicKey": _CRYPTO_NO_STORE,
+    "ImportKeyMaterial": (_, _, PD, _, _, CR, _),
+    "ListAliases": _ANY,
+    "ListGrants": _ANY,
+    "ListKeyPolicies": _ANY,
+    "ListKeyRotations": _ANY,
+    "ListResourceTags": _ANY,
+    "PutKeyPolicy": _ANY,
+    "ReEncrypt": _CRYPTO,
+    "ReplicateKey": (_, DIS, PD, PI, _, CR, UP),
+    "RetireGrant": _ANY,
+    "RevokeGrant": _ANY,
+    "RotateKeyOnDemand": (_, DIS, PD, PI, _, CR, UP),
+    "ScheduleKeyDeletion": (_, _, PD, _, _, _, UP),
+    "Sign": _CRYPTO_NO_STORE,
+    "TagResource": (_, _, PD, _, _, _, _),
+    "UntagResource": (_, _, PD, _, _, _, _),
+    # The row is for the alias's new target; its current key may be pending deletion.
+    "UpdateAlias": (_, _, PD, _, _, _, _),
+    "UpdateKeyDescription": (_, _, PD, _, _, _, _),
+    "UpdatePrimaryRegion": (_, DIS, PD, PI, _, CR, _),
+    "Verify": _CRYPTO_NO_STORE,
+    "VerifyMac": _CRYPTO_NO_STORE,
+}
+
+EFFECTS: dict[str, dict[KeyState, Effect]] = {
+    operation: {
+        **dict(zip(_COLUMNS, row, strict=True)),
+        KeyState.PENDING_REPLICA_DELETION: row[2],
+    }
+    for operation, row in _ROWS.items()
+}
+
+
+def effect(operation: str, state: KeyState) -> Effect:
+    """What ``state`` does to ``operation``; operations that take no key are unaffected."""
+    row = EFFECTS.get(operation)
+    return Effect.OK if row is None else row[state]
+
+
+def require_state(key: Key, operation: str) -> None:
+    """Raise the error KMS gives when ``key``'s state does not allow ``operation``."""
+    outcome = EFFECTS[operation][key.state]
+    if outcome is not Effect.OK:
+        raise state_error(key, outcome)
+
+
+def state_error(key: Key, outcome: Effect) -> errors.AwsError:
+    arn = key.arn
+    if outcome is Effect.DISABLED:
+        return errors.DisabledException(f"{arn} is disabled.")
+    if outcome is Effect.EXTERNAL:
+        return errors.UnsupportedOperationException(
+            f"{arn} origin is EXTERNAL which is not valid for this operation."
+        )
+    return errors.KMSInvalidStateException(f"{arn} {outcome.value.split(': ', 1)[1]}.")

@@ -1,0 +1,145 @@
+"""Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases."""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock import _aws_managed
+from kmsmock._backend import Alias, RegionState
+from kmsmock._context import RequestContext
+from kmsmock._ids import alias_arn
+from kmsmock._keys import Key
+from kmsmock.operations._paging import paginate
+from kmsmock.operations._registry import Params, Result, handles
+
+MAX_ALIASES_PER_KEY = 50
+
+
+def _check_name(ctx: RequestContext, name: str) -> None:
+    if not name.startswith("alias/"):
+        raise errors.ValidationException(
+            'Alias must start with the prefix "alias/". Please see '
+            "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+        )
+    if ":" in name:
+        # ':' passes the model's pattern but not the service (reference §1.3 [E]).
+        raise errors.ValidationException(f"{name} contains invalid characters for an alias")
+    _refuse_reserved(ctx, name)
+
+
+def _refuse_reserved(ctx: RequestContext, name: str) -> None:
+    # AWS managed aliases belong to KMS; its answer to changing one is unverified
+    # (reference Appendix D.3), so kmsmock answers as the account's policy would.
+    if name.startswith(_aws_managed.RESERVED_PREFIX):
+        raise errors.access_denied(ctx.principal, ctx.operation, _arn(ctx, name))
+
+
+def _arn(ctx: RequestContext, name: str) -> str:
+    return alias_arn(ctx.region, ctx.account, name)
+
+
+def _check_room(ctx: RequestContext, state: RegionState, key: Key) -> None:
+    if len(state.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
+        # Message unverified against AWS (reference §11.1).
+        raise errors.LimitExceededException(
+            f"Cannot create more than {MAX_ALIASES_PER_KEY} aliases for key {key.arn}."
+        )
+
+
+@handles("CreateAlias")
+def create_alias(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html"""
+    name = params["AliasName"]
+    _check_name(ctx, name)
+    key = ctx.key(params["TargetKeyId"])
+    state = ctx.state
+    if key.account != ctx.account:
+        raise errors.access_denied(ctx.principal, ctx.operation, key.arn)
+    if name in state.aliases:
+        raise errors.AlreadyExistsException(
+            f"An alias with the name {_arn(ctx, name)} already exists"
+        )
+    _check_room(ctx, state, key)
+    now = ctx.now()
+    state.aliases[name] = Alias(name, key.key_id, now, now)
+    return {}
+
+
+def _kind(key: Key) -> str:
+    if key.spec.symmetric:
+        return "symmetric"
+    if key.usage == "GENERATE_VERIFY_MAC":
+        return "HMAC"
+    return "asymmetric"
+
+
+@handles("UpdateAlias")
+def update_alias(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html"""
+    name = params["AliasName"]
+    state = ctx.state
+    _refuse_reserved(ctx, name)
+    alias = state.aliases.get(name)
+    if alias is None or alias.target_key_id is None:
+        raise errors.alias_not_found(_arn(ctx, name))
+    key = ctx.key(params["TargetKeyId"])
+    current = state.keys[alias.target_key_id]
+    if _kind(current) != _kind(key) or current.usage != key.usage:
+        # Message unverified against AWS (reference §4.2).
+        raise errors.ValidationException(
+            f"Alias {_arn(ctx, name)} cannot be changed from a key of type "
+            f"{_kind(current)} with key usage {current.usage} to a key of type "
+            f"{_kind(key)} with key usage {key.usage}. The target key must be the same "
+            "type and have the same key usage."
+        )
+    if key.key_id != current.key_id:
+        _check_room(ctx, state, key)
+    alias.target_key_id = key.key_id
+    alias.updated = ctx.now()
+    return {}
+
+
+@handles("DeleteAlias")
+def delete_alias(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html"""
+    name = params["AliasName"]
+    state = ctx.state
+    _refuse_reserved(ctx, name)
+    if name not in state.aliases:
+        raise errors.alias_not_found(_arn(ctx, name))
+    del state.aliases[name]
+    return {}
+
+
+@handles("ListAliases")
+def list_aliases(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+
+    Aliases are listed by name, including the predefined ``alias/aws/*`` ones, which
+    have no target until their AWS managed key is created.
+    """
+    state = ctx.state
+    key_filter = params.get("KeyId")
+    entries: dict[str, Result] = {}
+    if key_filter is None:
+        for service in _aws_managed.PREDEFINED:
+            name = f"{_aws_managed.RESERVED_PREFIX}{service}"
+            entries[name] = {
+                "AliasName": name,
+                "AliasArn": _arn(ctx, name),
+            }
+        aliases = list(state.aliases.values())
+    else:
+        aliases = state.aliases_of(ctx.key(key_filter).key_id)
+    for alias in aliases:
+        entries[alias.name] = {
+            "AliasName": alias.name,
+            "AliasArn": _arn(ctx, alias.name),
+            "TargetKeyId": alias.target_key_id,
+            "CreationDate": alias.created,
+            "LastUpdatedDate": alias.updated,
+        }
+    names = sorted(entries)
+    page, paging = paginate(
+        [entries[n] for n in names], names, params, default_limit=50, max_limit=100
+    )
+    return {"Aliases": list(page), **paging}
