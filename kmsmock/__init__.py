@@ -12,6 +12,7 @@ from __future__ import annotations
 from kmsmock._activation import KmsMock, mock_kms
 from kmsmock.errors import (
     ActivationError,
+    FeatureNotImplementedError,
     KmsMockError,
     OperationNotImplementedError,
     ParameterNotImplementedError,
@@ -22,6 +23,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ActivationError",
+    "FeatureNotImplementedError",
     "KmsMock",
     "KmsMockError",
     "OperationNotImplementedError",

@@ -123,3 +123,63 @@ class AlreadyExistsException(AwsError):
 
 class InvalidAliasNameException(AwsError):
     pass
+
+
+class InvalidKeyUsageException(AwsError):
+    pass
+
+
+class IncorrectKeyException(AwsError):
+    pass
+
+
+class InvalidCiphertextException(AwsError):
+    pass
+
+
+class DryRunOperationException(AwsError):
+    pass
+
+
+class ConflictException(AwsError):
+    pass
+
+
+class KeyUnavailableException(AwsError):
+    status = 500
+
+
+def wrong_key_usage(arn: str, usage: str, operation: str) -> InvalidKeyUsageException:
+    # reference §3.3 step 7 [O]
+    return InvalidKeyUsageException(
+        f"{arn} key usage is {usage} which is not valid for {operation}."
+    )
+
+
+def incompatible_algorithm(algorithm: str, key_spec: str) -> InvalidKeyUsageException:
+    # reference §3.3 step 8 [O]
+    return InvalidKeyUsageException(
+        f"Algorithm {algorithm} is incompatible with key spec {key_spec}."
+    )
+
+
+def incorrect_key() -> IncorrectKeyException:
+    # reference §5.3 [O]
+    return IncorrectKeyException(
+        "The key ID in the request does not identify a CMK that can perform this operation."
+    )
+
+
+def dry_run() -> DryRunOperationException:
+    # reference §4.0 [O]
+    return DryRunOperationException(
+        "The request would have succeeded, but the DryRun option is set."
+    )
+
+
+def null_member(path: str) -> ValidationException:
+    # Members the service requires although the model marks them optional (§0.1 #9).
+    return ValidationException(
+        f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
+        "Member must not be null"
+    )

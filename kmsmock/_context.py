@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kmsmock import _aws_errors as errors
-from kmsmock import _aws_managed
+from kmsmock import _aws_managed, _rotation
 from kmsmock._backend import Alias, KmsBackend, RegionState
 from kmsmock._ids import ALIAS_ACCEPTING, CROSS_ACCOUNT, alias_arn, is_key_id, key_arn, parse_arn
 from kmsmock._key_states import require_state
@@ -42,6 +42,19 @@ class RequestContext:
             raise errors.access_denied(self.principal, self.operation, key.arn)
         if check_state:
             require_state(key, self.operation)
+        return key
+
+    def key_in_ciphertext(self, account: str, key_id: str) -> Key:
+        """The key a symmetric ciphertext names, for Decrypt and ReEncrypt without a KeyId."""
+        state = self.backend.peek(account, self.region)
+        key = state.keys.get(key_id) if state is not None else None
+        if key is None:
+            # Observed from KMS for a ciphertext whose key is gone (reference §1.5).
+            raise errors.AccessDeniedException(
+                "The ciphertext refers to a customer master key that does not exist, does "
+                "not exist in this region, or you are not allowed to access."
+            )
+        require_state(key, self.operation)
         return key
 
     def record_use(self, key: Key) -> None:
@@ -106,4 +119,6 @@ class RequestContext:
         )
         state.keys[key.key_id] = key
         state.aliases[alias_name] = Alias(alias_name, key.key_id, now, now)
+        # AWS managed keys rotate every year [M].
+        _rotation.enable(self.backend, key, 365, now)
         return key

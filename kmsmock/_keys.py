@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,43 @@ class Key:
     state_before_deletion: KeyState | None = None
     # The last successful cryptographic use: (operation, timestamp, request ID).
     last_usage: tuple[str, float, str] | None = None
+    # Material ID -> bytes, made when first needed; None until the key is first used.
+    # Rotation never removes material: old ciphertext keeps decrypting.
+    materials: dict[str, bytes | None] | None = None
+    # Completed rotations: (new material ID, date, "AUTOMATIC" | "ON_DEMAND").
+    rotations: list[tuple[str, float, str]] | None = None
+    rotation_period_days: int | None = None  # automatic rotation on when set
+    next_rotation: float | None = None
+
+    def material_ids(self) -> list[str]:
+        """Every material ID the key holds, oldest first."""
+        if self.materials is not None:
+            return list(self.materials)
+        return [self.material_id] if self.material_id is not None else []
+
+    def material(self, material_id: str, make: Callable[[int], bytes]) -> bytes | None:
+        """The bytes of one of the key's materials, made on first use; None if unknown."""
+        materials = self.materials
+        if materials is None:
+            if material_id != self.material_id:
+                return None
+            materials = self.materials = {material_id: None}
+        if material_id not in materials:
+            return None
+        found = materials[material_id]
+        if found is None:
+            found = materials[material_id] = make(32)
+        return found
+
+    def add_material(self, material_id: str, rotated: float, rotation_type: str) -> None:
+        """Rotate: a new current material; the old ones stay for decryption."""
+        if self.materials is None:
+            self.materials = dict.fromkeys(self.material_ids())
+        self.materials[material_id] = None
+        if self.rotations is None:
+            self.rotations = []
+        self.rotations.append((material_id, rotated, rotation_type))
+        self.material_id = material_id
 
     @property
     def arn(self) -> str:

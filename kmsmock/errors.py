@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "ActivationError",
+    "FeatureNotImplementedError",
     "KmsMockError",
     "OperationNotImplementedError",
     "ParameterNotImplementedError",
@@ -47,4 +48,16 @@ class ParameterNotImplementedError(KmsMockError):
         super().__init__(
             f"kmsmock does not implement the {parameter} parameter of KMS operation "
             f"{operation!r} yet. See docs/operations.md."
+        )
+
+
+class FeatureNotImplementedError(KmsMockError):
+    """A KMS operation was called in a way whose behaviour kmsmock does not model yet."""
+
+    def __init__(self, operation: str, feature: str) -> None:
+        self.operation = operation
+        self.feature = feature
+        super().__init__(
+            f"kmsmock does not implement {feature} in KMS operation {operation!r} yet. "
+            "See docs/operations.md."
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kmsmock.operations import aliases, crypto, keys, policies, tags
+from kmsmock.operations import aliases, crypto, keys, policies, rotation, tags
 from kmsmock.operations._registry import HANDLERS, Handler, Params, Result, handles
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "implemented",
     "keys",
     "policies",
+    "rotation",
     "tags",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kmsmock import _aws_errors as errors
+from kmsmock import _rotation
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key, KeyState
 from kmsmock._model import operation_model
@@ -144,6 +145,8 @@ def enable_key(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     if key.state is KeyState.DISABLED:
         key.state = KeyState.ENABLED
+        # A rotation that fell due while the key was disabled happens now (§5.11).
+        _rotation.catch_up(ctx.backend, key, ctx.now())
     return {}
 
 

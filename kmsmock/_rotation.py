@@ -1,0 +1,56 @@
+"""Key rotation: new key material, on demand or on the clock's schedule (reference §5.11).
+
+Old material is never removed, so earlier ciphertext keeps decrypting; new
+ciphertext uses the current material. Automatic rotation is a time-based effect:
+it happens when the clock passes NextRotationDate, for keys that are Enabled then;
+a key that was disabled or pending deletion at that moment rotates as soon as it is
+enabled again.
+"""
+
+from __future__ import annotations
+
+from kmsmock._backend import KmsBackend
+from kmsmock._keys import Key, KeyState
+
+DAY = 86400.0
+AUTOMATIC = "AUTOMATIC"
+ON_DEMAND = "ON_DEMAND"
+
+
+def rotate(backend: KmsBackend, key: Key, when: float, rotation_type: str) -> None:
+    key.add_material(backend.entropy.hex(32), when, rotation_type)
+
+
+def enable(backend: KmsBackend, key: Key, period_days: int, now: float) -> None:
+    key.rotation_period_days = period_days
+    key.next_rotation = now + period_days * DAY
+    _schedule(backend, key)
+
+
+def disable(key: Key) -> None:
+    key.rotation_period_days = None
+    key.next_rotation = None
+
+
+def catch_up(backend: KmsBackend, key: Key, now: float) -> None:
+    """Rotate a key whose automatic rotation fell due while it could not rotate."""
+    if key.next_rotation is not None and key.next_rotation <= now and key.rotation_period_days:
+        rotate(backend, key, now, AUTOMATIC)
+        key.next_rotation = now + key.rotation_period_days * DAY
+        _schedule(backend, key)
+
+
+def _schedule(backend: KmsBackend, key: Key) -> None:
+    assert key.next_rotation is not None
+
+    def due(when: float) -> None:
+        # A disabled or re-scheduled rotation leaves a stale entry behind: skip it.
+        if key.next_rotation != when or key.rotation_period_days is None:
+            return
+        if key.state is not KeyState.ENABLED:
+            return
+        rotate(backend, key, when, AUTOMATIC)
+        key.next_rotation = when + key.rotation_period_days * DAY
+        _schedule(backend, key)
+
+    backend.at(key.next_rotation, due)

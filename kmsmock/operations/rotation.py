@@ -1,0 +1,119 @@
+"""Key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus,
+RotateKeyOnDemand, ListKeyRotations."""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock import _rotation
+from kmsmock._context import RequestContext
+from kmsmock._keys import Key, KeyState
+from kmsmock.operations._paging import paginate
+from kmsmock.operations._registry import Params, Result, handles
+
+MAX_ON_DEMAND_ROTATIONS = 25
+# An on-demand rotation cannot start this close to an automatic one [M].
+_AUTOMATIC_GUARD_SECONDS = 20 * 60
+
+
+def _rotatable(ctx: RequestContext, identifier: str) -> Key:
+    """A key that supports rotation: symmetric, with KMS-made material (reference §4.12)."""
+    key = ctx.key(identifier)
+    if not key.spec.symmetric:
+        # Message unverified against AWS (reference §4.12).
+        raise errors.UnsupportedOperationException(
+            f"{key.arn} key spec {key.spec.name} is not valid for this operation."
+        )
+    if key.origin != "AWS_KMS":
+        raise errors.UnsupportedOperationException(
+            f"{key.arn} origin is {key.origin} which is not valid for this operation."
+        )
+    return key
+
+
+@handles("EnableKeyRotation")
+def enable_key_rotation(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
+
+    Enabling again restarts the schedule from now with the new period.
+    """
+    key = _rotatable(ctx, params["KeyId"])
+    _rotation.enable(ctx.backend, key, params.get("RotationPeriodInDays", 365), ctx.now())
+    return {}
+
+
+@handles("DisableKeyRotation")
+def disable_key_rotation(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html"""
+    _rotation.disable(_rotatable(ctx, params["KeyId"]))
+    return {}
+
+
+@handles("GetKeyRotationStatus")
+def get_key_rotation_status(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+
+    A key pending deletion reads as not rotating; its setting returns on cancel.
+    """
+    key = _rotatable(ctx, params["KeyId"])
+    enabled = key.rotation_period_days is not None and key.state not in (
+        KeyState.PENDING_DELETION,
+        KeyState.PENDING_REPLICA_DELETION,
+    )
+    result: Result = {"KeyId": key.key_id, "KeyRotationEnabled": enabled}
+    if enabled:
+        result["RotationPeriodInDays"] = key.rotation_period_days
+        result["NextRotationDate"] = key.next_rotation
+    return result
+
+
+@handles("RotateKeyOnDemand")
+def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
+
+    The rotation completes before the response; AWS finishes it shortly after.
+    """
+    key = ctx.key(params["KeyId"])
+    if not key.spec.symmetric:
+        # KMS answers asymmetric and HMAC keys with an empty message [O].
+        raise errors.UnsupportedOperationException("")
+    if key.origin == "EXTERNAL":
+        # Importing new material is what makes an imported key rotatable (reference §4.12).
+        raise errors.KMSInvalidStateException(
+            f"No available key material pending rotation for the key: {key.arn}."
+        )
+    done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
+    if done >= MAX_ON_DEMAND_ROTATIONS:
+        raise errors.LimitExceededException(
+            "The on-demand rotations limit has been reached for the given keyId. "
+            f"No more on-demand rotations can be performed for this key: {key.arn}"
+        )
+    now = ctx.now()
+    if key.next_rotation is not None and key.next_rotation - now <= _AUTOMATIC_GUARD_SECONDS:
+        # Message unverified against AWS (reference §4.12).
+        raise errors.ConflictException(
+            f"{key.arn} has an automatic rotation in progress or about to start."
+        )
+    _rotation.rotate(ctx.backend, key, now, _rotation.ON_DEMAND)
+    return {"KeyId": key.arn}
+
+
+@handles("ListKeyRotations")
+def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html"""
+    key = _rotatable(ctx, params["KeyId"])
+    rotated = {material: (date, kind) for material, date, kind in key.rotations or ()}
+    entries: list[Result] = []
+    for material_id in key.material_ids():
+        entry: Result = {
+            "KeyId": key.key_id,
+            "KeyMaterialId": material_id,
+            "KeyMaterialState": "CURRENT" if material_id == key.material_id else "NON_CURRENT",
+        }
+        if material_id in rotated:
+            entry["RotationDate"], entry["RotationType"] = rotated[material_id]
+        elif params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ROTATIONS_ONLY":
+            continue
+        entries.append(entry)
+    ids = [entry["KeyMaterialId"] for entry in entries]
+    page, paging = paginate(entries, ids, params, default_limit=100, max_limit=1000)
+    return {"Rotations": list(page), **paging}
