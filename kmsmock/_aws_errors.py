@@ -183,3 +183,11 @@ def null_member(path: str) -> ValidationException:
         f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
         "Member must not be null"
     )
+
+
+class KMSInvalidSignatureException(AwsError):
+    pass
+
+
+class KMSInvalidMacException(AwsError):
+    pass

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kmsmock import _aws_errors as errors
 from kmsmock import _aws_managed, _rotation
+from kmsmock._asymmetric import UnsupportedMaterial, generate
 from kmsmock._backend import Alias, KmsBackend, RegionState
 from kmsmock._ids import ALIAS_ACCEPTING, CROSS_ACCOUNT, alias_arn, is_key_id, key_arn, parse_arn
 from kmsmock._key_states import require_state
 from kmsmock._keys import Key, KeyState
 from kmsmock._policies import aws_managed_policy
 from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.errors import FeatureNotImplementedError
 
 
 @dataclass(slots=True)
@@ -56,6 +59,17 @@ class RequestContext:
             )
         require_state(key, self.operation)
         return key
+
+    def secret(self, key: Key) -> Any:
+        """An asymmetric key's private key or an HMAC key's secret, made on first use."""
+        if key.secret is None:
+            try:
+                key.secret = generate(key.spec.name, self.backend.entropy.token_bytes)
+            except UnsupportedMaterial:
+                raise FeatureNotImplementedError(
+                    self.operation, f"{key.spec.name} key material"
+                ) from None
+        return key.secret
 
     def record_use(self, key: Key) -> None:
         """Note a successful cryptographic use, for GetKeyLastUsage."""

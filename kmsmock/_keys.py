@@ -54,6 +54,8 @@ class Key:
     # Completed rotations: (new material ID, date, "AUTOMATIC" | "ON_DEMAND").
     rotations: list[tuple[str, float, str]] | None = None
     rotation_period_days: int | None = None  # automatic rotation on when set
+    # Asymmetric keys: the private key object; HMAC keys: the secret. Made on first use.
+    secret: Any = None
     next_rotation: float | None = None
 
     def material_ids(self) -> list[str]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from kmsmock.operations import aliases, crypto, keys, policies, rotation, tags
+from kmsmock.operations import (
+    agreement,
+    aliases,
+    crypto,
+    keys,
+    mac,
+    policies,
+    rotation,
+    signing,
+    tags,
+)
 from kmsmock.operations._registry import HANDLERS, Handler, Params, Result, handles
 
 __all__ = [
@@ -10,13 +20,16 @@ __all__ = [
     "Handler",
     "Params",
     "Result",
+    "agreement",
     "aliases",
     "crypto",
     "handles",
     "implemented",
     "keys",
+    "mac",
     "policies",
     "rotation",
+    "signing",
     "tags",
 ]
 

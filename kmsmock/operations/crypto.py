@@ -1,16 +1,28 @@
-"""Symmetric cryptography: Encrypt, Decrypt, ReEncrypt, data keys, GenerateRandom."""
+"""Encryption: Encrypt, Decrypt, ReEncrypt, data keys, data key pairs, GenerateRandom."""
 
 from __future__ import annotations
 
 from kmsmock import _aws_errors as errors
+from kmsmock._asymmetric import (
+    UnsupportedMaterial,
+    generate,
+    oaep_capacity,
+    private_pkcs8,
+    public_der,
+    rsa_decrypt,
+    rsa_encrypt,
+)
 from kmsmock._context import RequestContext
 from kmsmock._crypto import Header, open_sealed, read_header, seal
 from kmsmock._keys import Key
+from kmsmock._model import operation_model
 from kmsmock._specs import ENCRYPT_DECRYPT
 from kmsmock.errors import FeatureNotImplementedError, ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
+_RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+Context = dict[str, str] | None
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 
 
@@ -24,8 +36,8 @@ def _check_encryption_key(ctx: RequestContext, key: Key, algorithm: str) -> Key:
         raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
     if algorithm not in key.spec.algorithms[ENCRYPT_DECRYPT]:
         raise errors.incompatible_algorithm(algorithm, key.spec.name)
-    if not key.spec.symmetric:
-        raise FeatureNotImplementedError(ctx.operation, "encryption with asymmetric keys")
+    if algorithm == "SM2PKE":
+        raise FeatureNotImplementedError(ctx.operation, "SM2PKE encryption")
     return key
 
 
@@ -36,10 +48,15 @@ def _dry_run_ignoring_ciphertext(params: Params) -> bool:
 def _source_key(
     ctx: RequestContext, blob: bytes | None, identifier: str | None
 ) -> tuple[Key, Header | None]:
-    """The key that is to decrypt ``blob``: the one named, else the one the blob names."""
+    """The key that is to decrypt ``blob``: the one named, else the one the blob names.
+
+    Only symmetric ciphertext names its key; asymmetric ciphertext needs the KeyId.
+    """
     header = read_header(blob) if blob is not None else None
     if identifier is not None:
         key = ctx.key(identifier)
+        if not key.spec.symmetric:
+            return key, None
         if header is not None and (header.account, header.key_id) != (key.account, key.key_id):
             raise errors.incorrect_key()
         return key, header
@@ -48,9 +65,29 @@ def _source_key(
     return ctx.key_in_ciphertext(header.account, header.key_id), header
 
 
-def _seal(
-    ctx: RequestContext, key: Key, plaintext: bytes, context: dict[str, str] | None
-) -> tuple[bytes, str]:
+def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Context) -> None:
+    """Rules that depend on the key: context and size limits of asymmetric encryption."""
+    if key.spec.symmetric:
+        return
+    if context:
+        # Message unverified against AWS (reference §4.3).
+        raise errors.ValidationException(
+            "EncryptionContext is not supported with asymmetric KMS keys."
+        )
+    capacity = oaep_capacity(_RSA_BITS[key.spec.name], algorithm)
+    if len(plaintext) > capacity:
+        raise errors.ValidationException(
+            f"Algorithm {algorithm} and key spec {key.spec.name} cannot encrypt data larger "
+            f"than {capacity} bytes."
+        )
+
+
+def _encrypt(
+    ctx: RequestContext, key: Key, algorithm: str, plaintext: bytes, context: Context
+) -> tuple[bytes, str | None]:
+    """Ciphertext under ``key`` and the material ID used (symmetric keys only)."""
+    if not key.spec.symmetric:
+        return rsa_encrypt(ctx.secret(key), algorithm, plaintext), None
     material_id = key.material_id
     assert material_id is not None  # enabled symmetric keys always have material
     entropy = ctx.backend.entropy
@@ -60,14 +97,20 @@ def _seal(
     return seal(material, header, entropy.token_bytes(12), plaintext, context), material_id
 
 
-def _open(
+def _decrypt(
     ctx: RequestContext,
     key: Key,
     header: Header | None,
+    algorithm: str,
     blob: bytes,
-    context: dict[str, str] | None,
-) -> tuple[bytes, str]:
+    context: Context,
+) -> tuple[bytes, str | None]:
     # AWS says nothing about why a ciphertext does not decrypt (reference §5.3).
+    if not key.spec.symmetric:
+        plaintext = None if context else rsa_decrypt(ctx.secret(key), algorithm, blob)
+        if plaintext is None:
+            raise errors.InvalidCiphertextException()
+        return plaintext, None
     if header is None:
         raise errors.InvalidCiphertextException()
     material = key.material(header.material_id, ctx.backend.entropy.token_bytes)
@@ -77,14 +120,21 @@ def _open(
     return plaintext, header.material_id
 
 
+def _without_none(result: Result) -> Result:
+    return {name: value for name, value in result.items() if value is not None}
+
+
 @handles("Encrypt")
 def encrypt(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_Encrypt.html"""
     algorithm = params.get("EncryptionAlgorithm", SYMMETRIC_DEFAULT)
     key = _encryption_key(ctx, params["KeyId"], algorithm)
+    plaintext = params["Plaintext"]
+    context = params.get("EncryptionContext")
+    _check_plaintext(key, algorithm, plaintext, context)
     if params.get("DryRun"):
         raise errors.dry_run()
-    blob, _ = _seal(ctx, key, params["Plaintext"], params.get("EncryptionContext"))
+    blob, _ = _encrypt(ctx, key, algorithm, plaintext, context)
     ctx.record_use(key)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
 
@@ -109,16 +159,19 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     if ignore_ciphertext:
         raise errors.dry_run()
     assert blob is not None
-    plaintext, material_id = _open(ctx, key, header, blob, params.get("EncryptionContext"))
+    context = params.get("EncryptionContext")
+    plaintext, material_id = _decrypt(ctx, key, header, algorithm, blob, context)
     if params.get("DryRun"):
         raise errors.dry_run()
     ctx.record_use(key)
-    return {
-        "KeyId": key.arn,
-        "Plaintext": plaintext,
-        "EncryptionAlgorithm": algorithm,
-        "KeyMaterialId": material_id,
-    }
+    return _without_none(
+        {
+            "KeyId": key.arn,
+            "Plaintext": plaintext,
+            "EncryptionAlgorithm": algorithm,
+            "KeyMaterialId": material_id,
+        }
+    )
 
 
 @handles("ReEncrypt")
@@ -140,25 +193,30 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
     if ignore_ciphertext:
         raise errors.dry_run()
     assert blob is not None
-    plaintext, source_material = _open(
-        ctx, source, header, blob, params.get("SourceEncryptionContext")
+    source_context = params.get("SourceEncryptionContext")
+    plaintext, source_material = _decrypt(
+        ctx, source, header, source_algorithm, blob, source_context
     )
+    destination_context = params.get("DestinationEncryptionContext")
+    _check_plaintext(destination, destination_algorithm, plaintext, destination_context)
     if params.get("DryRun"):
         raise errors.dry_run()
-    new_blob, destination_material = _seal(
-        ctx, destination, plaintext, params.get("DestinationEncryptionContext")
+    new_blob, destination_material = _encrypt(
+        ctx, destination, destination_algorithm, plaintext, destination_context
     )
     ctx.record_use(source)
     ctx.record_use(destination)
-    return {
-        "CiphertextBlob": new_blob,
-        "SourceKeyId": source.arn,
-        "KeyId": destination.arn,
-        "SourceEncryptionAlgorithm": source_algorithm,
-        "DestinationEncryptionAlgorithm": destination_algorithm,
-        "SourceKeyMaterialId": source_material,
-        "DestinationKeyMaterialId": destination_material,
-    }
+    return _without_none(
+        {
+            "CiphertextBlob": new_blob,
+            "SourceKeyId": source.arn,
+            "KeyId": destination.arn,
+            "SourceEncryptionAlgorithm": source_algorithm,
+            "DestinationEncryptionAlgorithm": destination_algorithm,
+            "SourceKeyMaterialId": source_material,
+            "DestinationKeyMaterialId": destination_material,
+        }
+    )
 
 
 def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Result:
@@ -174,7 +232,9 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
         raise errors.dry_run()
     length: int = count if count is not None else _DATA_KEY_BYTES[params["KeySpec"]]
     data_key = ctx.backend.entropy.token_bytes(length)
-    blob, material_id = _seal(ctx, key, data_key, params.get("EncryptionContext"))
+    blob, material_id = _encrypt(
+        ctx, key, SYMMETRIC_DEFAULT, data_key, params.get("EncryptionContext")
+    )
     ctx.record_use(key)
     result: Result = {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material_id}
     if with_plaintext:
@@ -192,6 +252,56 @@ def generate_data_key(ctx: RequestContext, params: Params) -> Result:
 def generate_data_key_without_plaintext(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyWithoutPlaintext.html"""
     return _data_key(ctx, params, with_plaintext=False)
+
+
+def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) -> Result:
+    pair_spec = params["KeyPairSpec"]
+    if pair_spec == "SM2" and not ctx.region.startswith("cn-"):
+        # Outside China the service's enum has no SM2 (reference §2.2).
+        shape = operation_model(ctx.operation).input_shape
+        enum: list[str] = shape.members["KeyPairSpec"].enum  # type: ignore[union-attr]
+        raise errors.ValidationException(
+            "1 validation error detected: Value 'SM2' at 'keyPairSpec' failed to satisfy "
+            "constraint: Member must satisfy enum value set: ["
+            + ", ".join(v for v in enum if v != "SM2")
+            + "]"
+        )
+    key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
+    if params.get("Recipient") is not None:
+        raise ParameterNotImplementedError(ctx.operation, "Recipient")
+    if params.get("DryRun"):
+        raise errors.dry_run()
+    try:
+        private = generate(pair_spec, ctx.backend.entropy.token_bytes)
+    except UnsupportedMaterial:
+        raise FeatureNotImplementedError(ctx.operation, f"{pair_spec} key pairs") from None
+    private_key = private_pkcs8(private)
+    blob, material_id = _encrypt(
+        ctx, key, SYMMETRIC_DEFAULT, private_key, params.get("EncryptionContext")
+    )
+    ctx.record_use(key)
+    result: Result = {
+        "PrivateKeyCiphertextBlob": blob,
+        "PublicKey": public_der(private),
+        "KeyId": key.arn,
+        "KeyPairSpec": pair_spec,
+        "KeyMaterialId": material_id,
+    }
+    if with_plaintext:
+        result["PrivateKeyPlaintext"] = private_key
+    return result
+
+
+@handles("GenerateDataKeyPair")
+def generate_data_key_pair(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPair.html"""
+    return _data_key_pair(ctx, params, with_plaintext=True)
+
+
+@handles("GenerateDataKeyPairWithoutPlaintext")
+def generate_data_key_pair_without_plaintext(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateDataKeyPairWithoutPlaintext.html"""
+    return _data_key_pair(ctx, params, with_plaintext=False)
 
 
 @handles("GenerateRandom")

@@ -1,0 +1,223 @@
+"""Asymmetric and HMAC key material, and what KMS does with it.
+
+Owns ``cryptography.hazmat`` for key pairs, signatures, RSA-OAEP, ECDH and HMAC
+(``_crypto`` owns the symmetric ciphertext). Material is made when first needed:
+a key nobody uses costs no key generation. With a seed, EC, Ed25519, ML-DSA and
+HMAC material is reproducible; RSA key generation has no seeded form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac as _hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
+
+from kmsmock import _ed25519ph
+
+Entropy = Callable[[int], bytes]
+
+_CURVES: dict[str, ec.EllipticCurve] = {
+    "ECC_NIST_P256": ec.SECP256R1(),
+    "ECC_NIST_P384": ec.SECP384R1(),
+    "ECC_NIST_P521": ec.SECP521R1(),
+    "ECC_SECG_P256K1": ec.SECP256K1(),
+}
+_RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+_ML_DSA: dict[str, Any] = {
+    "ML_DSA_44": mldsa.MLDSA44PrivateKey,
+    "ML_DSA_65": mldsa.MLDSA65PrivateKey,
+    "ML_DSA_87": mldsa.MLDSA87PrivateKey,
+}
+_HMAC_HASHES = {
+    "HMAC_224": "sha224",
+    "HMAC_256": "sha256",
+    "HMAC_384": "sha384",
+    "HMAC_512": "sha512",
+}
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "SHA_256": hashes.SHA256,
+    "SHA_384": hashes.SHA384,
+    "SHA_512": hashes.SHA512,
+    "SHA_1": hashes.SHA1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SigningAlgorithm:
+    name: str
+    kind: str  # "pss", "pkcs1", "ecdsa", "ed25519", "ed25519ph", "mldsa", "sm2"
+    digest_size: int | None  # the DIGEST length; None where DIGEST is not allowed
+    hash: type[hashes.HashAlgorithm] | None = None
+
+
+def _hashed(name: str, kind: str, hash_name: str) -> tuple[str, SigningAlgorithm]:
+    algorithm = _HASHES[hash_name]
+    return name, SigningAlgorithm(name, kind, algorithm().digest_size, algorithm)
+
+
+SIGNING_ALGORITHMS: dict[str, SigningAlgorithm] = dict(
+    [
+        *(_hashed(f"RSASSA_PSS_{h}", "pss", h) for h in ("SHA_256", "SHA_384", "SHA_512")),
+        *(_hashed(f"RSASSA_PKCS1_V1_5_{h}", "pkcs1", h) for h in ("SHA_256", "SHA_384", "SHA_512")),
+        *(_hashed(f"ECDSA_{h}", "ecdsa", h) for h in ("SHA_256", "SHA_384", "SHA_512")),
+        ("ED25519_SHA_512", SigningAlgorithm("ED25519_SHA_512", "ed25519", None)),
+        ("ED25519_PH_SHA_512", SigningAlgorithm("ED25519_PH_SHA_512", "ed25519ph", 64)),
+        ("ML_DSA_SHAKE_256", SigningAlgorithm("ML_DSA_SHAKE_256", "mldsa", None)),
+        ("SM2DSA", SigningAlgorithm("SM2DSA", "sm2", 32)),
+    ]
+)
+
+
+def digest_size(spec: str) -> int:
+    """The HMAC key length kmsmock generates: the digest length (reference §2.5)."""
+    return hashlib.new(_HMAC_HASHES[spec]).digest_size
+
+
+def generate(spec: str, entropy: Entropy) -> Any:
+    """New private key material for ``spec`` (or the HMAC secret)."""
+    if spec in _HMAC_HASHES:
+        return entropy(digest_size(spec))
+    if spec in _CURVES:
+        curve = _CURVES[spec]
+        # One bit short of the curve size keeps the scalar below the group order.
+        size = (curve.key_size + 7) // 8
+        scalar = int.from_bytes(entropy(size), "big") >> (size * 8 - curve.key_size + 1)
+        return ec.derive_private_key(scalar or 1, curve)
+    if spec in _RSA_BITS:
+        return rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS[spec])
+    if spec == "ECC_NIST_EDWARDS25519":
+        return ed25519.Ed25519PrivateKey.from_private_bytes(entropy(32))
+    if spec in _ML_DSA:
+        return _ML_DSA[spec].from_seed_bytes(entropy(32))
+    raise UnsupportedMaterial(spec)
+
+
+class UnsupportedMaterial(Exception):
+    """``cryptography`` cannot make or use this key type (SM2)."""
+
+
+def public_der(private: Any) -> bytes:
+    """The public key as DER SubjectPublicKeyInfo, as GetPublicKey returns it."""
+    return cast(
+        bytes,
+        private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
+
+
+def private_pkcs8(private: Any) -> bytes:
+    return cast(
+        bytes,
+        private.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+def sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_type: str) -> bytes:
+    kind = algorithm.kind
+    if kind in ("pss", "pkcs1", "ecdsa"):
+        assert algorithm.hash is not None
+        chosen: Any = algorithm.hash()
+        if message_type == "DIGEST":
+            chosen = utils.Prehashed(chosen)
+        if kind == "ecdsa":
+            return cast(bytes, private.sign(message, ec.ECDSA(chosen)))
+        return cast(bytes, private.sign(message, _rsa_padding(algorithm), chosen))
+    if kind == "ed25519":
+        return cast(bytes, private.sign(message))
+    if kind == "ed25519ph":
+        return _ed25519ph.sign(private.private_bytes_raw(), message)
+    if kind == "mldsa" and message_type == "RAW":
+        return cast(bytes, private.sign(message))
+    raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
+
+
+def verify(
+    private: Any, algorithm: SigningAlgorithm, message: bytes, message_type: str, signature: bytes
+) -> bool:
+    public = private.public_key()
+    kind = algorithm.kind
+    try:
+        if kind in ("pss", "pkcs1", "ecdsa"):
+            assert algorithm.hash is not None
+            chosen: Any = algorithm.hash()
+            if message_type == "DIGEST":
+                chosen = utils.Prehashed(chosen)
+            if kind == "ecdsa":
+                public.verify(signature, message, ec.ECDSA(chosen))
+            else:
+                public.verify(signature, message, _rsa_padding(algorithm), chosen)
+            return True
+        if kind == "ed25519":
+            public.verify(signature, message)
+            return True
+        if kind == "ed25519ph":
+            return _ed25519ph.verify(public.public_bytes_raw(), message, signature)
+        if kind == "mldsa" and message_type == "RAW":
+            public.verify(signature, message)
+            return True
+    except InvalidSignature:
+        return False
+    raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
+
+
+def _rsa_padding(algorithm: SigningAlgorithm) -> padding.AsymmetricPadding:
+    assert algorithm.hash is not None
+    if algorithm.kind == "pss":
+        # KMS signs with a salt as long as the digest [D], and verifies only that.
+        return padding.PSS(
+            mgf=padding.MGF1(algorithm.hash()), salt_length=padding.PSS.DIGEST_LENGTH
+        )
+    return padding.PKCS1v15()
+
+
+def oaep(algorithm: str) -> padding.OAEP:
+    chosen = hashes.SHA1() if algorithm == "RSAES_OAEP_SHA_1" else hashes.SHA256()
+    return padding.OAEP(mgf=padding.MGF1(chosen), algorithm=chosen, label=None)
+
+
+def oaep_capacity(private: rsa.RSAPrivateKey | int, algorithm: str) -> int:
+    """The largest plaintext RSA-OAEP carries for a modulus: k - 2 hLen - 2 (§2.3)."""
+    bits = private if isinstance(private, int) else private.key_size
+    hash_size = 20 if algorithm == "RSAES_OAEP_SHA_1" else 32
+    return bits // 8 - 2 * hash_size - 2
+
+
+def rsa_encrypt(private: rsa.RSAPrivateKey, algorithm: str, plaintext: bytes) -> bytes:
+    return private.public_key().encrypt(plaintext, oaep(algorithm))
+
+
+def rsa_decrypt(private: rsa.RSAPrivateKey, algorithm: str, ciphertext: bytes) -> bytes | None:
+    try:
+        return private.decrypt(ciphertext, oaep(algorithm))
+    except ValueError:
+        return None
+
+
+def ecdh(private: ec.EllipticCurvePrivateKey, peer_der: bytes) -> bytes | None:
+    """The raw ECDH shared secret with a peer's DER public key; None if the peer is unusable."""
+    try:
+        peer = serialization.load_der_public_key(peer_der)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(peer, ec.EllipticCurvePublicKey) or peer.curve.name != private.curve.name:
+        return None
+    return private.exchange(ec.ECDH(), peer)
+
+
+def mac(secret: bytes, spec: str, message: bytes) -> bytes:
+    return _hmac.new(secret, message, _HMAC_HASHES[spec]).digest()
+
+
+def mac_matches(secret: bytes, spec: str, message: bytes, tag: bytes) -> bool:
+    return _hmac.compare_digest(mac(secret, spec, message), tag)

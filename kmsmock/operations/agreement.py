@@ -1,0 +1,38 @@
+"""Key agreement: DeriveSharedSecret."""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock._asymmetric import ecdh
+from kmsmock._context import RequestContext
+from kmsmock._specs import KEY_AGREEMENT
+from kmsmock.errors import FeatureNotImplementedError, ParameterNotImplementedError
+from kmsmock.operations._registry import Params, Result, handles
+
+
+@handles("DeriveSharedSecret")
+def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeriveSharedSecret.html
+
+    The secret is the raw ECDH output, as OpenSSL derives it from the peer's side.
+    """
+    key = ctx.key(params["KeyId"])
+    if key.usage != KEY_AGREEMENT:
+        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
+    if key.spec.name == "SM2":
+        raise FeatureNotImplementedError(ctx.operation, "SM2 key agreement")
+    if params.get("Recipient") is not None:
+        raise ParameterNotImplementedError(ctx.operation, "Recipient")
+    if params.get("DryRun"):
+        raise errors.dry_run()
+    secret = ecdh(ctx.secret(key), params["PublicKey"])
+    if secret is None:
+        # KMS answers a public key it cannot use with an empty message [O].
+        raise errors.ValidationException("")
+    ctx.record_use(key)
+    return {
+        "KeyId": key.arn,
+        "SharedSecret": secret,
+        "KeyAgreementAlgorithm": params["KeyAgreementAlgorithm"],
+        "KeyOrigin": key.origin,
+    }

@@ -1,0 +1,45 @@
+"""HMAC: GenerateMac, VerifyMac."""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock._asymmetric import mac, mac_matches
+from kmsmock._context import RequestContext
+from kmsmock._keys import Key
+from kmsmock._specs import GENERATE_VERIFY_MAC
+from kmsmock.operations._registry import Params, Result, handles
+
+
+def _mac_key(ctx: RequestContext, params: Params) -> Key:
+    key = ctx.key(params["KeyId"])
+    if key.usage != GENERATE_VERIFY_MAC:
+        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
+    algorithm = params["MacAlgorithm"]
+    # Each HMAC key spec has exactly one algorithm (reference §2.5).
+    if algorithm not in key.spec.algorithms[GENERATE_VERIFY_MAC]:
+        raise errors.incompatible_algorithm(algorithm, key.spec.name)
+    if params.get("DryRun"):
+        raise errors.dry_run()
+    return key
+
+
+@handles("GenerateMac")
+def generate_mac(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
+    key = _mac_key(ctx, params)
+    tag = mac(ctx.secret(key), key.spec.name, params["Message"])
+    ctx.record_use(key)
+    return {"Mac": tag, "MacAlgorithm": params["MacAlgorithm"], "KeyId": key.arn}
+
+
+@handles("VerifyMac")
+def verify_mac(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html
+
+    A MAC that does not match raises KMSInvalidMacException; never ``MacValid: false``.
+    """
+    key = _mac_key(ctx, params)
+    if not mac_matches(ctx.secret(key), key.spec.name, params["Message"], params["Mac"]):
+        raise errors.KMSInvalidMacException("")
+    ctx.record_use(key)
+    return {"KeyId": key.arn, "MacValid": True, "MacAlgorithm": params["MacAlgorithm"]}
