@@ -33,6 +33,13 @@ class RegionState:
     keys: dict[str, Key] = field(default_factory=dict)  # key ID -> key, in creation order
     aliases: dict[str, Alias] = field(default_factory=dict)  # alias name -> alias
 
+    created: int = 0  # keys ever created here, for creation order
+
+    def add_key(self, key: Key) -> None:
+        self.created += 1
+        key.seq = self.created
+        self.keys[key.key_id] = key
+
     def aliases_of(self, key_id: str) -> list[Alias]:
         return [alias for alias in self.aliases.values() if alias.target_key_id == key_id]
 

@@ -131,7 +131,7 @@ class RequestContext:
             policy=aws_managed_policy(service, self.region, self.account),
             material_id=entropy.hex(32),
         )
-        state.keys[key.key_id] = key
+        state.add_key(key)
         state.aliases[alias_name] = Alias(alias_name, key.key_id, now, now)
         # AWS managed keys rotate every year [M].
         _rotation.enable(self.backend, key, 365, now)

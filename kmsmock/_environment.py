@@ -45,7 +45,8 @@ def has_credentials() -> bool:
 def apply(region: str) -> dict[str, str | None]:
     """Fill in what is missing; returns what to restore."""
     wanted: dict[str, str] = {"AWS_EC2_METADATA_DISABLED": "true"}
-    if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
+    # botocore reads AWS_DEFAULT_REGION only; AWS_REGION is other SDKs' name.
+    if not os.environ.get("AWS_DEFAULT_REGION"):
         wanted["AWS_DEFAULT_REGION"] = region
     if not has_credentials():
         wanted["AWS_ACCESS_KEY_ID"] = FAKE_ACCESS_KEY_ID

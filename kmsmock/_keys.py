@@ -44,6 +44,8 @@ class Key:
     # themselves are made when first needed.
     material_id: str | None = None
     deletion_date: float | None = None
+    # Creation order within the account and region, for ListKeys pages.
+    seq: int = 0
     # Where CancelKeyDeletion returns to depends on whether material ever arrived.
     state_before_deletion: KeyState | None = None
     # The last successful cryptographic use: (operation, timestamp, request ID).

@@ -4,48 +4,55 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from kmsmock._aws_errors import InvalidMarkerException
 
 T = TypeVar("T")
+# Marks a marker as one kmsmock issued; anything else is refused.
+_TAG = "kmsmock:"
 
 
 def paginate(
     items: Sequence[T],
-    ids: Sequence[str],
+    order: Sequence[str],
     params: dict[str, Any],
     *,
     default_limit: int,
     max_limit: int,
 ) -> tuple[Sequence[T], dict[str, Any]]:
-    """One page of ``items`` (whose stable identities are ``ids``) and its paging fields.
+    """One page of ``items`` and its paging fields (``Truncated``, ``NextMarker``).
 
-    The marker names the first item of the next page, so a page boundary stays put
-    when earlier items are added or removed.
+    ``order`` holds each item's position as an ascending string, stable across calls.
+    The marker carries the position of the next page's first item, so a page boundary
+    stays put when items are added or removed, that item included.
     """
     start = 0
     marker = params.get("Marker")
     if marker is not None:
-        start = _position(marker, ids)
+        start = bisect.bisect_left(order, _position(marker))
     # Limits above the documented maximum are clamped (reference §4.0, open question 14).
     limit = min(params.get("Limit", default_limit), max_limit)
     end = start + limit
     fields: dict[str, Any] = {"Truncated": end < len(items)}
     if end < len(items):
-        fields["NextMarker"] = base64.urlsafe_b64encode(ids[end].encode()).decode()
+        fields["NextMarker"] = base64.urlsafe_b64encode(f"{_TAG}{order[end]}".encode()).decode()
     return items[start:end], fields
 
 
-def _position(marker: str, ids: Sequence[str]) -> int:
+def sequence_order(count: int) -> list[str]:
+    """Positions for items kept in a fixed order with no identity of their own."""
+    return [f"{i:012d}" for i in range(count)]
+
+
+def _position(marker: str) -> str:
     try:
-        wanted = base64.urlsafe_b64decode(marker.encode()).decode()
+        decoded = base64.urlsafe_b64decode(marker.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
-        wanted = None
-    if wanted is not None:
-        for position, identity in enumerate(ids):
-            if identity == wanted:
-                return position
-    # Message unverified against AWS (reference §4.0).
-    raise InvalidMarkerException(f"Invalid marker: {marker}")
+        decoded = ""
+    if not decoded.startswith(_TAG):
+        # Message unverified against AWS (reference §4.0).
+        raise InvalidMarkerException(f"Invalid marker: {marker}")
+    return decoded[len(_TAG) :]

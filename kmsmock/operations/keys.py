@@ -68,7 +68,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         # Imported keys get their material ID from the first import (reference §1.8).
         material_id=entropy.hex(32) if spec.symmetric and not external else None,
     )
-    ctx.state.keys[key_id] = key
+    ctx.state.add_key(key)
     return {"KeyMetadata": key.metadata()}
 
 
@@ -134,7 +134,7 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html"""
     keys = list(ctx.state.keys.values())
     page, paging = paginate(
-        keys, [k.key_id for k in keys], params, default_limit=100, max_limit=1000
+        keys, [f"{k.seq:012d}" for k in keys], params, default_limit=100, max_limit=1000
     )
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in page], **paging}
 

@@ -6,7 +6,7 @@ from kmsmock import _aws_errors as errors
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key
 from kmsmock._policies import check_policy, default_policy
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
 
 POLICY_NAME = "default"
@@ -54,5 +54,7 @@ def list_key_policies(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyPolicies.html"""
     ctx.key(params["KeyId"])
     names = [POLICY_NAME]
-    page, paging = paginate(names, names, params, default_limit=100, max_limit=1000)
+    page, paging = paginate(
+        names, sequence_order(len(names)), params, default_limit=100, max_limit=1000
+    )
     return {"PolicyNames": list(page), **paging}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kmsmock._context import RequestContext
 from kmsmock._tags import merged_tags
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
 
 
@@ -39,5 +39,7 @@ def list_resource_tags(ctx: RequestContext, params: Params) -> Result:
     """
     tags = ctx.key(params["KeyId"]).tags or {}
     names = list(tags)
-    page, paging = paginate(names, names, params, default_limit=50, max_limit=50)
+    page, paging = paginate(
+        names, sequence_order(len(names)), params, default_limit=50, max_limit=50
+    )
     return {"Tags": [{"TagKey": n, "TagValue": tags[n]} for n in page], **paging}

@@ -1,0 +1,42 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import botocore.session
+from botocore.exceptions import ClientError
+from botocore.model import ServiceModel
+from botocore.validate import validate_parameters
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+# Not kmsmock's own fake key, so tests can tell whose credentials a request used.
+ACCESS_KEY_ID = "AKIATESTTESTTEST0001"
+SECRET_ACCESS_KEY = "testing-secret"
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("kms")
+
+
+def assert_valid_output(operation: str, response: Any) -> None:
+    """Check a response against the operation's output shape, as Stubber does."""
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    shape = service_model().operation_model(operation).output_shape
+    assert shape is not None
+    validate_parameters(body, shape)
+
+
+def error(exc: ClientError) -> tuple[str, str]:
+    """(Error.Code, Error.Message) of a ClientError."""
+    err = exc.response["Error"]
+    return err["Code"], err["Message"]
+
+
+def enum_values(operation: str, member: str) -> list[str]:
+    shape = service_model().operation_model(operation).input_shape
+    assert shape is not None
+    return list(shape.members[member].metadata["enum"])

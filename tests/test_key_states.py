@@ -1,0 +1,350 @@
+"""The key-state machine: every implemented operation in every key state, against the
+effects table (reference §3.2), and the order of checks (§3.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from kmsmock._key_states import EFFECTS, Effect
+from kmsmock._keys import KeyState
+from kmsmock.operations import HANDLERS
+from tests._support import ACCOUNT, REGION, error, service_model
+
+ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+Call = Callable[[Any, str], Any]
+
+
+def key_arn(key_id: str) -> str:
+    return f"{ARN_PREFIX}:key/{key_id}"
+
+
+def _update_alias(client: Any, key_id: str) -> Any:
+    current = client.create_key()["KeyMetadata"]["KeyId"]
+    client.create_alias(AliasName="alias/state", TargetKeyId=current)
+    return client.update_alias(AliasName="alias/state", TargetKeyId=key_id)
+
+
+_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    f'"Principal": {{"AWS": "arn:aws:iam::{ACCOUNT}:root"}}, '
+    '"Action": "kms:*", "Resource": "*"}]}'
+)
+
+# How to call each implemented operation that takes an existing key, with minimal valid
+# parameters. For CreateAlias the key is the target; for UpdateAlias the new target.
+CALLS: dict[str, Call] = {
+    "CancelKeyDeletion": lambda c, k: c.cancel_key_deletion(KeyId=k),
+    "CreateAlias": lambda c, k: c.create_alias(AliasName="alias/state", TargetKeyId=k),
+    "DescribeKey": lambda c, k: c.describe_key(KeyId=k),
+    "DisableKey": lambda c, k: c.disable_key(KeyId=k),
+    "EnableKey": lambda c, k: c.enable_key(KeyId=k),
+    "GetKeyLastUsage": lambda c, k: c.get_key_last_usage(KeyId=k),
+    "GetKeyPolicy": lambda c, k: c.get_key_policy(KeyId=k),
+    "ListAliases": lambda c, k: c.list_aliases(KeyId=k),
+    "ListKeyPolicies": lambda c, k: c.list_key_policies(KeyId=k),
+    "ListResourceTags": lambda c, k: c.list_resource_tags(KeyId=k),
+    "PutKeyPolicy": lambda c, k: c.put_key_policy(KeyId=k, Policy=_POLICY),
+    "ScheduleKeyDeletion": lambda c, k: c.schedule_key_deletion(KeyId=k, PendingWindowInDays=7),
+    "TagResource": lambda c, k: c.tag_resource(KeyId=k, Tags=[{"TagKey": "t", "TagValue": "v"}]),
+    "UntagResource": lambda c, k: c.untag_resource(KeyId=k, TagKeys=["t"]),
+    "UpdateAlias": _update_alias,
+    "UpdateKeyDescription": lambda c, k: c.update_key_description(KeyId=k, Description="d"),
+}
+
+IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS))
+STATES = list(KeyState)
+
+# The error each effect stands for, written out independently of kmsmock (§3.2 legend).
+EXPECTED: dict[Effect, tuple[str, str]] = {
+    Effect.DISABLED: ("DisabledException", "{arn} is disabled."),
+    Effect.PENDING_DELETION: ("KMSInvalidStateException", "{arn} is pending deletion."),
+    Effect.NOT_PENDING_DELETION: ("KMSInvalidStateException", "{arn} is not pending deletion."),
+    Effect.PENDING_IMPORT: ("KMSInvalidStateException", "{arn} is pending import."),
+    Effect.UNAVAILABLE: ("KMSInvalidStateException", "{arn} is unavailable."),
+    Effect.CREATING: ("KMSInvalidStateException", "{arn} is creating."),
+    Effect.UPDATING: ("KMSInvalidStateException", "{arn} is updating."),
+    Effect.EXTERNAL: (
+        "UnsupportedOperationException",
+        "{arn} origin is EXTERNAL which is not valid for this operation.",
+    ),
+}
+
+# Reference §3.2 transcribed: En, Dis, PD (and PendingReplicaDeletion), PI, Un, Cr, Up.
+# "✓ or ROT"/"✓ or IMP" cells are ✓ here (rotation and import support depend on the key
+# type, not its state); "n/a" cells are ✓ (the combination cannot occur).
+_o = "ok"
+REFERENCE_TABLE: dict[str, tuple[str, ...]] = {
+    "CancelKeyDeletion": ("NPD", "NPD", _o, "NPD", "NPD", "NPD", "NPD"),
+    "CreateAlias": (_o, _o, "PD", _o, _o, _o, _o),
+    "CreateGrant": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "Decrypt": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "DeleteImportedKeyMaterial": (_o, _o, _o, _o, _o, "CR", "UP"),
+    "DeriveSharedSecret": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "DescribeKey": (_o, _o, _o, _o, _o, _o, _o),
+    "DisableKey": (_o, _o, "PD", "PI", _o, "CR", "UP"),
+    "DisableKeyRotation": (_o, "DIS", "PD", "EXT", _o, "CR", _o),
+    "EnableKey": (_o, _o, "PD", "PI", _o, "CR", "UP"),
+    "EnableKeyRotation": (_o, "DIS", "PD", "EXT", _o, "CR", _o),
+    "Encrypt": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "GenerateDataKey": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "GenerateDataKeyPair": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "GenerateDataKeyPairWithoutPlaintext": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "GenerateDataKeyWithoutPlaintext": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "GenerateMac": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "GetKeyLastUsage": (_o, _o, _o, _o, _o, _o, _o),
+    "GetKeyPolicy": (_o, _o, _o, _o, _o, _o, _o),
+    "GetKeyRotationStatus": (_o, _o, _o, "EXT", _o, _o, _o),
+    "GetParametersForImport": (_o, _o, "PD", _o, _o, "CR", "UP"),
+    "GetPublicKey": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "ImportKeyMaterial": (_o, _o, "PD", _o, _o, "CR", _o),
+    "ListAliases": (_o, _o, _o, _o, _o, _o, _o),
+    "ListGrants": (_o, _o, _o, _o, _o, _o, _o),
+    "ListKeyPolicies": (_o, _o, _o, _o, _o, _o, _o),
+    "ListKeyRotations": (_o, _o, _o, _o, _o, _o, _o),
+    "ListResourceTags": (_o, _o, _o, _o, _o, _o, _o),
+    "PutKeyPolicy": (_o, _o, _o, _o, _o, _o, _o),
+    "ReEncrypt": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
+    "ReplicateKey": (_o, "DIS", "PD", "PI", _o, "CR", "UP"),
+    "RetireGrant": (_o, _o, _o, _o, _o, _o, _o),
+    "RevokeGrant": (_o, _o, _o, _o, _o, _o, _o),
+    "RotateKeyOnDemand": (_o, "DIS", "PD", "PI", _o, "CR", "UP"),
+    "ScheduleKeyDeletion": (_o, _o, "PD", _o, _o, _o, "UP"),
+    "Sign": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "TagResource": (_o, _o, "PD", _o, _o, _o, _o),
+    "UntagResource": (_o, _o, "PD", _o, _o, _o, _o),
+    "UpdateAlias": (_o, _o, "PD", _o, _o, _o, _o),
+    "UpdateKeyDescription": (_o, _o, "PD", _o, _o, _o, _o),
+    "UpdatePrimaryRegion": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "Verify": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+    "VerifyMac": (_o, "DIS", "PD", "PI", _o, "CR", _o),
+}
+_CODES = {
+    "ok": Effect.OK,
+    "DIS": Effect.DISABLED,
+    "PD": Effect.PENDING_DELETION,
+    "NPD": Effect.NOT_PENDING_DELETION,
+    "PI": Effect.PENDING_IMPORT,
+    "UNAV": Effect.UNAVAILABLE,
+    "CR": Effect.CREATING,
+    "UP": Effect.UPDATING,
+    "EXT": Effect.EXTERNAL,
+}
+_COLUMNS = (
+    KeyState.ENABLED,
+    KeyState.DISABLED,
+    KeyState.PENDING_DELETION,
+    KeyState.PENDING_IMPORT,
+    KeyState.UNAVAILABLE,
+    KeyState.CREATING,
+    KeyState.UPDATING,
+)
+
+
+def key_in_state(client: Any, kms_mock: Any, state: KeyState) -> str:
+    """A new key put in ``state``: through the API where it can be reached, else directly."""
+    if state is KeyState.PENDING_IMPORT:
+        key_id: str = client.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        return key_id
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    if state is KeyState.DISABLED:
+        client.disable_key(KeyId=key_id)
+    elif state is KeyState.PENDING_DELETION:
+        client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    elif state is not KeyState.ENABLED:
+        # Unavailable, Creating, Updating and PendingReplicaDeletion are not reachable
+        # through the implemented API yet.
+        kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
+    assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == state.value
+    return key_id
+
+
+def is_state_error(exc: ClientError, arn: str) -> bool:
+    code, message = error(exc)
+    return any(
+        code == expected_code and message == template.format(arn=arn)
+        for expected_code, template in EXPECTED.values()
+    )
+
+
+# The tables themselves --------------------------------------------------------------
+
+
+def test_effects_table_matches_reference_section_3_2():
+    transcribed = {
+        operation: {
+            **{state: _CODES[cell] for state, cell in zip(_COLUMNS, row, strict=True)},
+            KeyState.PENDING_REPLICA_DELETION: _CODES[row[2]],
+        }
+        for operation, row in REFERENCE_TABLE.items()
+    }
+    assert transcribed == EFFECTS
+
+
+def test_calls_table_covers_every_implemented_operation_with_a_key():
+    missing = set(IMPLEMENTED) - set(CALLS)
+    assert not missing, f"add a row to CALLS for {sorted(missing)}"
+
+
+def test_expected_errors_cover_every_effect():
+    assert set(EXPECTED) == set(Effect) - {Effect.OK}
+
+
+def test_every_implemented_operation_taking_a_key_is_in_effects_table():
+    # Operations with a KeyId member must have a row, or require_state would KeyError.
+    model = service_model()
+    taking_a_key = set()
+    for name in HANDLERS:
+        shape = model.operation_model(name).input_shape
+        assert shape is not None
+        if {"KeyId", "TargetKeyId"} & set(shape.members):
+            taking_a_key.add(name)
+    assert taking_a_key <= set(EFFECTS)
+
+
+# Every (state x operation) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", STATES, ids=[s.value for s in STATES])
+@pytest.mark.parametrize("operation", IMPLEMENTED)
+def test_operation_in_key_state_matches_effects_table(client, kms_mock, operation, state):
+    key_id = key_in_state(client, kms_mock, state)
+    arn = key_arn(key_id)
+    outcome = EFFECTS[operation][state]
+    if outcome is Effect.OK:
+        refused: ClientError | None = None
+        try:
+            CALLS[operation](client, key_id)
+        except ClientError as exc:
+            refused = exc
+        # It may fail for other reasons, but not because of the key's state.
+        assert refused is None or not is_state_error(refused, arn), refused
+        return
+    with pytest.raises(ClientError) as info:
+        CALLS[operation](client, key_id)
+    code, template = EXPECTED[outcome]
+    assert error(info.value) == (code, template.format(arn=arn))
+    # A refused call leaves the key where it was.
+    assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == state.value
+
+
+REFUSED = [
+    pytest.param(operation, state, id=f"{operation}-{state.value}")
+    for operation in IMPLEMENTED
+    for state in STATES
+    if EFFECTS[operation][state] is not Effect.OK
+]
+
+
+@pytest.mark.parametrize(("operation", "state"), REFUSED)
+def test_operation_in_key_state_by_key_arn_raises_state_error(client, kms_mock, operation, state):
+    key_id = key_in_state(client, kms_mock, state)
+    with pytest.raises(ClientError) as info:
+        CALLS[operation](client, key_arn(key_id))
+    code, template = EXPECTED[EFFECTS[operation][state]]
+    assert error(info.value) == (code, template.format(arn=key_arn(key_id)))
+
+
+def test_describe_key_pending_replica_deletion_has_no_deletion_date(client, kms_mock):
+    key_id = key_in_state(client, kms_mock, KeyState.PENDING_REPLICA_DELETION)
+    meta = client.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert (meta["KeyState"], meta["Enabled"]) == ("PendingReplicaDeletion", False)
+    assert "DeletionDate" not in meta
+
+
+@pytest.mark.parametrize("state", STATES, ids=[s.value for s in STATES])
+def test_describe_key_enabled_flag_true_only_when_enabled(client, kms_mock, state):
+    key_id = key_in_state(client, kms_mock, state)
+    meta = client.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert meta["Enabled"] is (state is KeyState.ENABLED)
+
+
+# Order of checks (§3.3) -------------------------------------------------------------
+
+
+def test_update_alias_unknown_alias_beats_pending_deletion_target(client):
+    target = client.create_key()["KeyMetadata"]["KeyId"]
+    client.schedule_key_deletion(KeyId=target)
+    with pytest.raises(ClientError) as info:
+        client.update_alias(AliasName="alias/missing", TargetKeyId=target)
+    assert error(info.value) == (
+        "NotFoundException",
+        f"Alias {ARN_PREFIX}:alias/missing is not found.",
+    )
+
+
+def test_disable_key_other_region_arn_beats_key_state(client):
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    client.schedule_key_deletion(KeyId=key_id)
+    with pytest.raises(ClientError) as info:
+        client.disable_key(KeyId=f"arn:aws:kms:us-west-2:{ACCOUNT}:key/{key_id}")
+    assert error(info.value) == ("NotFoundException", "Invalid arn us-west-2")
+
+
+@pytest.mark.parametrize("target", ["unknown", "pending-deletion"])
+def test_schedule_key_deletion_window_validation_beats_not_found_and_state(client, target):
+    if target == "unknown":
+        key_id = UNKNOWN_KEY_ID
+    else:
+        key_id = client.create_key()["KeyMetadata"]["KeyId"]
+        client.schedule_key_deletion(KeyId=key_id)
+    with pytest.raises(ClientError) as info:
+        client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=31)
+    assert error(info.value) == (
+        "ValidationException",
+        "PendingWindowInDays must be between 7 and 30",
+    )
+
+
+def test_update_key_description_model_validation_beats_key_state(client):
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    client.schedule_key_deletion(KeyId=key_id)
+    text = "d" * 8193
+    with pytest.raises(ClientError) as info:
+        client.update_key_description(KeyId=key_id, Description=text)
+    assert error(info.value) == (
+        "ValidationException",
+        f"1 validation error detected: Value '{text}' at 'description' failed to satisfy "
+        "constraint: Member must have length less than or equal to 8192",
+    )
+
+
+def test_tag_resource_model_validation_beats_not_found(client):
+    name = "k" * 129
+    with pytest.raises(ClientError) as info:
+        client.tag_resource(KeyId=UNKNOWN_KEY_ID, Tags=[{"TagKey": name, "TagValue": "v"}])
+    assert error(info.value) == (
+        "ValidationException",
+        f"1 validation error detected: Value '{name}' at 'tags.1.member.tagKey' failed to "
+        "satisfy constraint: Member must have length less than or equal to 128",
+    )
+
+
+def test_disable_key_empty_key_id_validation_beats_not_found(kms_mock):
+    unchecked = boto3.client("kms", region_name=REGION, config=Config(parameter_validation=False))
+    with pytest.raises(ClientError) as info:
+        unchecked.disable_key(KeyId="")
+    assert error(info.value) == (
+        "ValidationException",
+        "1 validation error detected: Value '' at 'keyId' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1",
+    )
+
+
+def test_create_alias_name_validation_beats_pending_deletion_target(client):
+    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    client.schedule_key_deletion(KeyId=key_id)
+    with pytest.raises(ClientError) as info:
+        client.create_alias(AliasName="no-prefix", TargetKeyId=key_id)
+    assert error(info.value) == (
+        "ValidationException",
+        'Alias must start with the prefix "alias/". Please see '
+        "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html",
+    )

@@ -1,0 +1,185 @@
+"""The pytest plugin: the kms_mock fixture and the kms_mock marker."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.endpoint import Endpoint
+
+pytest_plugins = ["pytester"]
+
+# Plugins the inner runs do not need; hypothesis's would be re-imported by every run.
+_QUIET_PLUGINS = (
+    "-p",
+    "no:randomly",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:benchmark",
+)
+
+_PREAMBLE = """
+import boto3
+import pytest
+
+import kmsmock
+from botocore.endpoint import Endpoint
+"""
+
+
+def _ini(pytester: pytest.Pytester) -> None:
+    # pytest-asyncio warns without this option, and warnings are errors here.
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
+
+
+def _run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    _ini(pytester)
+    pytester.makepyfile(_PREAMBLE + source)
+    return pytester.runpytest(*_QUIET_PLUGINS, *args)
+
+
+def test_kms_mock_fixture_yields_kms_mock_and_mocks_kms(pytester):
+    before = Endpoint.__dict__["_send"]
+    result = _run(
+        pytester,
+        """
+def test_inside(kms_mock):
+    assert isinstance(kms_mock, kmsmock.KmsMock)
+    client = boto3.client("kms", region_name="us-east-1")
+    key = client.create_key()["KeyMetadata"]
+    assert key["AWSAccountId"] == "123456789012"
+    assert client.list_keys()["Keys"] == [{"KeyId": key["KeyId"], "KeyArn": key["Arn"]}]
+""",
+    )
+    result.assert_outcomes(passed=1)
+    assert Endpoint.__dict__["_send"] is before
+
+
+def test_kms_mock_fixture_each_test_gets_fresh_state(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.parametrize("run", [1, 2])
+def test_fresh(kms_mock, run):
+    client = boto3.client("kms", region_name="us-east-1")
+    assert client.list_keys()["Keys"] == []
+    client.create_key()
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_kms_mock_fixture_is_stopped_after_test(pytester):
+    result = _run(
+        pytester,
+        """
+ORIGINAL = Endpoint.__dict__["_send"]
+
+def test_first(kms_mock):
+    assert Endpoint.__dict__["_send"] is not ORIGINAL
+
+def test_second():
+    assert Endpoint.__dict__["_send"] is ORIGINAL
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_kms_mock_marker_configures_fixture(pytester, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock(region="eu-west-1", account_id="111122223333", seed=4)
+def test_marked(kms_mock):
+    assert (kms_mock.region, kms_mock.account_id, kms_mock.seed) == (
+        "eu-west-1", "111122223333", 4
+    )
+    client = boto3.client("kms")
+    assert client.meta.region_name == "eu-west-1"
+    arn = client.create_key()["KeyMetadata"]["Arn"]
+    assert arn.startswith("arn:aws:kms:eu-west-1:111122223333:key/")
+
+def test_unmarked(kms_mock):
+    assert kms_mock.region == "us-east-1"
+    assert kms_mock.account_id == "123456789012"
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_kms_mock_marker_on_class_configures_fixture(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock(account_id="111122223333")
+class TestMarked:
+    def test_account(self, kms_mock):
+        client = boto3.client("kms", region_name="us-east-1")
+        assert client.create_key()["KeyMetadata"]["AWSAccountId"] == "111122223333"
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_kms_mock_marker_is_registered_under_strict_markers(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock(seed=1)
+def test_marked(kms_mock):
+    assert kms_mock.seed == 1
+""",
+        "--strict-markers",
+        "-W",
+        "error::pytest.PytestUnknownMarkWarning",
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*PytestUnknownMarkWarning*")
+
+
+def test_kms_mock_marker_is_listed_by_markers(pytester):
+    _ini(pytester)
+    result = pytester.runpytest(*_QUIET_PLUGINS, "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.kms_mock(**options): *"])
+
+
+def test_kms_mock_marker_positional_argument_raises(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock("eu-west-1")
+def test_marked(kms_mock):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*TypeError: @pytest.mark.kms_mock takes keyword options only*"])
+
+
+def test_kms_mock_marker_unknown_option_raises(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock(regoin="eu-west-1")
+def test_marked(kms_mock):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*TypeError*regoin*"])
+
+
+def test_kms_mock_fixture_in_async_test_mocks_kms(pytester):
+    result = _run(
+        pytester,
+        """
+async def test_async(kms_mock):
+    client = boto3.client("kms", region_name="us-east-1")
+    assert len(client.generate_random(NumberOfBytes=4)["Plaintext"]) == 4
+""",
+    )
+    result.assert_outcomes(passed=1)
