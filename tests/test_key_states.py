@@ -10,6 +10,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from kmsmock._key_states import EFFECTS, Effect
 from kmsmock._keys import KeyState
@@ -38,6 +40,12 @@ _POLICY = (
     '"Action": "kms:*", "Resource": "*"}]}'
 )
 
+_PEER_PUBLIC_KEY = (
+    ec.generate_private_key(ec.SECP256R1())
+    .public_key()
+    .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+)
+
 # How to call each implemented operation that takes an existing key, with minimal valid
 # parameters. For CreateAlias the key is the target; for UpdateAlias the new target.
 CALLS: dict[str, Call] = {
@@ -57,6 +65,51 @@ CALLS: dict[str, Call] = {
     "UntagResource": lambda c, k: c.untag_resource(KeyId=k, TagKeys=["t"]),
     "UpdateAlias": _update_alias,
     "UpdateKeyDescription": lambda c, k: c.update_key_description(KeyId=k, Description="d"),
+    # A blob that is not ciphertext: the key's state is checked before the blob is.
+    "Decrypt": lambda c, k: c.decrypt(KeyId=k, CiphertextBlob=bytes(200)),
+    "ReEncrypt": lambda c, k: c.re_encrypt(
+        CiphertextBlob=bytes(200), SourceKeyId=k, DestinationKeyId=k
+    ),
+    "Encrypt": lambda c, k: c.encrypt(KeyId=k, Plaintext=b"x"),
+    "GenerateDataKey": lambda c, k: c.generate_data_key(KeyId=k, KeySpec="AES_256"),
+    "GenerateDataKeyWithoutPlaintext": lambda c, k: c.generate_data_key_without_plaintext(
+        KeyId=k, KeySpec="AES_256"
+    ),
+    "GenerateDataKeyPair": lambda c, k: c.generate_data_key_pair(
+        KeyId=k, KeyPairSpec="ECC_NIST_P256"
+    ),
+    "GenerateDataKeyPairWithoutPlaintext": lambda c, k: c.generate_data_key_pair_without_plaintext(
+        KeyId=k, KeyPairSpec="ECC_NIST_P256"
+    ),
+    "EnableKeyRotation": lambda c, k: c.enable_key_rotation(KeyId=k),
+    "DisableKeyRotation": lambda c, k: c.disable_key_rotation(KeyId=k),
+    "GetKeyRotationStatus": lambda c, k: c.get_key_rotation_status(KeyId=k),
+    "ListKeyRotations": lambda c, k: c.list_key_rotations(KeyId=k),
+    "RotateKeyOnDemand": lambda c, k: c.rotate_key_on_demand(KeyId=k),
+    "GenerateMac": lambda c, k: c.generate_mac(KeyId=k, Message=b"m", MacAlgorithm="HMAC_SHA_256"),
+    "VerifyMac": lambda c, k: c.verify_mac(
+        KeyId=k, Message=b"m", Mac=bytes(32), MacAlgorithm="HMAC_SHA_256"
+    ),
+    "Sign": lambda c, k: c.sign(KeyId=k, Message=b"m", SigningAlgorithm="ECDSA_SHA_256"),
+    "Verify": lambda c, k: c.verify(
+        KeyId=k, Message=b"m", Signature=bytes(70), SigningAlgorithm="ECDSA_SHA_256"
+    ),
+    "GetPublicKey": lambda c, k: c.get_public_key(KeyId=k),
+    "DeriveSharedSecret": lambda c, k: c.derive_shared_secret(
+        KeyId=k, KeyAgreementAlgorithm="ECDH", PublicKey=_PEER_PUBLIC_KEY
+    ),
+}
+
+# The key type each operation is called with (symmetric encryption when absent).
+_HMAC = {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
+_SIGNING = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}
+KEY_TYPES: dict[str, dict[str, str]] = {
+    "GenerateMac": _HMAC,
+    "VerifyMac": _HMAC,
+    "Sign": _SIGNING,
+    "Verify": _SIGNING,
+    "GetPublicKey": _SIGNING,
+    "DeriveSharedSecret": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"},
 }
 
 IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS))
@@ -148,12 +201,12 @@ _COLUMNS = (
 )
 
 
-def key_in_state(client: Any, kms_mock: Any, state: KeyState) -> str:
+def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -> str:
     """A new key put in ``state``: through the API where it can be reached, else directly."""
     if state is KeyState.PENDING_IMPORT:
-        key_id: str = client.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        key_id: str = client.create_key(Origin="EXTERNAL", **key_type)["KeyMetadata"]["KeyId"]
         return key_id
-    key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    key_id = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
     if state is KeyState.DISABLED:
         client.disable_key(KeyId=key_id)
     elif state is KeyState.PENDING_DELETION:
@@ -215,7 +268,7 @@ def test_every_implemented_operation_taking_a_key_is_in_effects_table():
 @pytest.mark.parametrize("state", STATES, ids=[s.value for s in STATES])
 @pytest.mark.parametrize("operation", IMPLEMENTED)
 def test_operation_in_key_state_matches_effects_table(client, kms_mock, operation, state):
-    key_id = key_in_state(client, kms_mock, state)
+    key_id = key_in_state(client, kms_mock, state, **KEY_TYPES.get(operation, {}))
     arn = key_arn(key_id)
     outcome = EFFECTS[operation][state]
     if outcome is Effect.OK:
@@ -245,7 +298,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("operation", "state"), REFUSED)
 def test_operation_in_key_state_by_key_arn_raises_state_error(client, kms_mock, operation, state):
-    key_id = key_in_state(client, kms_mock, state)
+    key_id = key_in_state(client, kms_mock, state, **KEY_TYPES.get(operation, {}))
     with pytest.raises(ClientError) as info:
         CALLS[operation](client, key_arn(key_id))
     code, template = EXPECTED[EFFECTS[operation][state]]

@@ -15,15 +15,16 @@ MAX_ON_DEMAND_ROTATIONS = 25
 _AUTOMATIC_GUARD_SECONDS = 20 * 60
 
 
-def _rotatable(ctx: RequestContext, identifier: str) -> Key:
-    """A key that supports rotation: symmetric, with KMS-made material (reference §4.12)."""
+def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) -> Key:
+    """A key that supports rotation: symmetric, with KMS-made material (reference §4.12),
+    or also imported material where ``imported`` (ListKeyRotations)."""
     key = ctx.key(identifier)
     if not key.spec.symmetric:
         # Message unverified against AWS (reference §4.12).
         raise errors.UnsupportedOperationException(
             f"{key.arn} key spec {key.spec.name} is not valid for this operation."
         )
-    if key.origin != "AWS_KMS":
+    if key.origin != "AWS_KMS" and not (imported and key.origin == "EXTERNAL"):
         raise errors.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
@@ -100,7 +101,7 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
 @handles("ListKeyRotations")
 def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html"""
-    key = _rotatable(ctx, params["KeyId"])
+    key = _rotatable(ctx, params["KeyId"], imported=True)
     rotated = {material: (date, kind) for material, date, kind in key.rotations or ()}
     entries: list[Result] = []
     for material_id in key.material_ids():
