@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
-from kmsmock import _ed25519ph
+from kmsmock import _ed25519ph, _mldsa_mu
 
 Entropy = Callable[[int], bytes]
 
@@ -137,8 +137,10 @@ def sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_type
         return cast(bytes, private.sign(message))
     if kind == "ed25519ph":
         return _ed25519ph.sign(private.private_bytes_raw(), message)
-    if kind == "mldsa" and message_type == "RAW":
-        return cast(bytes, private.sign(message))
+    if kind == "mldsa":
+        if message_type == "RAW":
+            return cast(bytes, private.sign(message))
+        return _mldsa_mu.sign(_mldsa_level(private), private.private_bytes_raw(), message)
     raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
 
 
@@ -163,12 +165,22 @@ def verify(
             return True
         if kind == "ed25519ph":
             return _ed25519ph.verify(public.public_bytes_raw(), message, signature)
-        if kind == "mldsa" and message_type == "RAW":
-            public.verify(signature, message)
-            return True
+        if kind == "mldsa":
+            if message_type == "RAW":
+                public.verify(signature, message)
+                return True
+            level = _mldsa_level(private)
+            return _mldsa_mu.verify(level, public.public_bytes_raw(), message, signature)
     except InvalidSignature:
         return False
     raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
+
+
+def _mldsa_level(private: Any) -> int:
+    for spec, cls in _ML_DSA.items():
+        if isinstance(private, cls):
+            return int(spec.rsplit("_", 1)[1])
+    raise UnsupportedMaterial(type(private).__name__)
 
 
 def _rsa_padding(algorithm: SigningAlgorithm) -> padding.AsymmetricPadding:

@@ -15,6 +15,7 @@ from kmsmock._asymmetric import sign as sign_message
 from kmsmock._asymmetric import verify as verify_message
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key
+from kmsmock._mldsa_mu import MissingExtra
 from kmsmock._specs import ALGORITHM_FIELD, SIGN_VERIFY
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
@@ -74,6 +75,10 @@ def _unsupported(ctx: RequestContext, algorithm: SigningAlgorithm, message_type:
     )
 
 
+def _missing_extra(ctx: RequestContext, missing: MissingExtra) -> Any:
+    return FeatureNotImplementedError(ctx.operation, str(missing))
+
+
 @handles("Sign")
 def sign(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
@@ -84,6 +89,8 @@ def sign(ctx: RequestContext, params: Params) -> Result:
         signature = sign_message(ctx.secret(key), algorithm, message, message_type)
     except UnsupportedMaterial:
         raise _unsupported(ctx, algorithm, message_type) from None
+    except MissingExtra as missing:
+        raise _missing_extra(ctx, missing) from None
     ctx.record_use(key)
     return {"KeyId": key.arn, "Signature": signature, "SigningAlgorithm": algorithm.name}
 
@@ -104,6 +111,8 @@ def verify(ctx: RequestContext, params: Params) -> Result:
         )
     except UnsupportedMaterial:
         raise _unsupported(ctx, algorithm, message_type) from None
+    except MissingExtra as missing:
+        raise _missing_extra(ctx, missing) from None
     if not valid:
         raise errors.KMSInvalidSignatureException("")
     ctx.record_use(key)
