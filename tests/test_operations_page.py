@@ -1,0 +1,63 @@
+"""docs/operations.md matches the registry and botocore's model (scripts/gen_operations.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "gen_operations.py"
+PAGE = ROOT / "docs" / "operations.md"
+KMS_OPERATION_COUNT = 54
+
+
+@pytest.fixture(scope="module")
+def gen_operations() -> ModuleType:
+    # scripts/ is not a package; load the script from its path.
+    spec = importlib.util.spec_from_file_location("gen_operations", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _table_rows(page: str) -> list[str]:
+    return [line for line in page.splitlines() if line.startswith("| [")]
+
+
+def test_operations_page_is_up_to_date(gen_operations: ModuleType) -> None:
+    expected: str = gen_operations.expected_page()
+    assert PAGE.read_text(encoding="utf-8") == expected, (
+        "docs/operations.md is stale: run `python scripts/gen_operations.py`"
+    )
+
+
+def test_operations_page_lists_every_model_operation_once() -> None:
+    rows = _table_rows(PAGE.read_text(encoding="utf-8"))
+    names = [row.split("]", 1)[0].removeprefix("| [") for row in rows]
+    assert len(rows) == KMS_OPERATION_COUNT
+    assert len(set(names)) == KMS_OPERATION_COUNT
+    assert names == sorted(names)
+
+
+def test_operations_page_summary_counts_implemented_rows() -> None:
+    page = PAGE.read_text(encoding="utf-8")
+    implemented = [row for row in _table_rows(page) if row.endswith("| implemented |")]
+    assert f"**{len(implemented)} of {KMS_OPERATION_COUNT} operations implemented.**" in page
+
+
+def test_render_rejects_a_handler_the_model_lacks(gen_operations: ModuleType) -> None:
+    with pytest.raises(ValueError, match="NoSuchOperation"):
+        gen_operations.render(["CreateKey"], ["CreateKey", "NoSuchOperation"])
+
+
+def test_check_mode_fails_on_a_stale_page(gen_operations: ModuleType, tmp_path: Path) -> None:
+    page = tmp_path / "operations.md"
+    page.write_text("stale\n", encoding="utf-8")
+    assert gen_operations.main(["--check", "--output", str(page)]) == 1
+    assert gen_operations.main(["--output", str(page)]) == 0
+    assert gen_operations.main(["--check", "--output", str(page)]) == 0
