@@ -10,6 +10,7 @@ from kmsmock._model import operation_model
 from kmsmock._policies import check_policy
 from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock._tags import merged_tags
+from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
 
@@ -20,7 +21,10 @@ _CUSTOM_KEY_STORE_ORIGINS = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 def create_key(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html"""
     spec_name, spec_member = _requested_spec(params)
-    spec = KEY_SPECS[spec_name]
+    spec = KEY_SPECS.get(spec_name)
+    if spec is None:
+        # A key spec from a newer botocore model than kmsmock knows.
+        raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
     if spec.china_only and not ctx.region.startswith("cn-"):
         # Outside China the service's enum has no SM2 (reference §2.2).
         raise errors.ValidationException(_enum_outside_china(spec_member))
