@@ -55,25 +55,29 @@ def _source_key(
     header = read_header(blob) if blob is not None else None
     if identifier is not None:
         key = ctx.key(identifier)
-        if not key.spec.symmetric:
-            return key, None
+        # Before any check of the named key's usage: a symmetric ciphertext with an HMAC
+        # or asymmetric KeyId is IncorrectKeyException in AWS too (reference §3.3 step 6).
         if header is not None and (header.account, header.key_id) != (key.account, key.key_id):
             raise errors.incorrect_key()
-        return key, header
+        return key, header if key.spec.symmetric else None
     if header is None:
         raise errors.InvalidCiphertextException()
     return ctx.key_in_ciphertext(header.account, header.key_id), header
 
 
-def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Context) -> None:
-    """Rules that depend on the key: context and size limits of asymmetric encryption."""
-    if key.spec.symmetric:
-        return
-    if context:
+def _check_context(key: Key, context: Context) -> None:
+    if context and not key.spec.symmetric:
         # Message unverified against AWS (reference §4.3).
         raise errors.ValidationException(
             "EncryptionContext is not supported with asymmetric KMS keys."
         )
+
+
+def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Context) -> None:
+    """Rules that depend on the key: context and size limits of asymmetric encryption."""
+    _check_context(key, context)
+    if key.spec.symmetric:
+        return
     capacity = oaep_capacity(_RSA_BITS[key.spec.name], algorithm)
     if len(plaintext) > capacity:
         raise errors.ValidationException(
@@ -107,7 +111,7 @@ def _decrypt(
 ) -> tuple[bytes, str | None]:
     # AWS says nothing about why a ciphertext does not decrypt (reference §5.3).
     if not key.spec.symmetric:
-        plaintext = None if context else rsa_decrypt(ctx.secret(key), algorithm, blob)
+        plaintext = rsa_decrypt(ctx.secret(key), algorithm, blob)
         if plaintext is None:
             raise errors.InvalidCiphertextException()
         return plaintext, None
@@ -154,6 +158,7 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     algorithm = params.get("EncryptionAlgorithm", SYMMETRIC_DEFAULT)
     key, header = _source_key(ctx, blob, identifier)
     _check_encryption_key(ctx, key, algorithm)
+    _check_context(key, params.get("EncryptionContext"))
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError("Decrypt", "Recipient")
     if ignore_ciphertext:
@@ -189,6 +194,7 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
     destination_algorithm = params.get("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT)
     source, header = _source_key(ctx, blob, source_id)
     _check_encryption_key(ctx, source, source_algorithm)
+    _check_context(source, params.get("SourceEncryptionContext"))
     destination = _encryption_key(ctx, params["DestinationKeyId"], destination_algorithm)
     if ignore_ciphertext:
         raise errors.dry_run()

@@ -1,0 +1,327 @@
+"""Key agreement: DeriveSharedSecret (reference §4.8, §5.8)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from tests._support import ACCOUNT, REGION, assert_valid_output, error
+
+ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+DRY_RUN = "The request would have succeeded, but the DryRun option is set."
+# key spec -> (curve, shared secret length: the field size in bytes)
+CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {
+    "ECC_NIST_P256": (ec.SECP256R1(), 32),
+    "ECC_NIST_P384": (ec.SECP384R1(), 48),
+    "ECC_NIST_P521": (ec.SECP521R1(), 66),
+}
+SPECS = sorted(CURVES)
+
+
+def key_arn(key_id: str) -> str:
+    return f"{ARN_PREFIX}:key/{key_id}"
+
+
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def new_key(client: Any, spec: str, usage: str = "KEY_AGREEMENT") -> str:
+    if spec == "SYMMETRIC_DEFAULT":
+        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
+    else:
+        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
+    return key_id
+
+
+def der(public: Any) -> bytes:
+    encoded: bytes = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return encoded
+
+
+def kms_public(client: Any, key_id: str) -> ec.EllipticCurvePublicKey:
+    public = serialization.load_der_public_key(client.get_public_key(KeyId=key_id)["PublicKey"])
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    return public
+
+
+def peer(spec: str) -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(CURVES[spec][0])
+
+
+def derive(client: Any, key_id: str, public_key: bytes, **extra: Any) -> Any:
+    return client.derive_shared_secret(
+        KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=public_key, **extra
+    )
+
+
+def raises(call: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as info:
+        call()
+    return error(info.value)
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_derive_shared_secret_equals_peer_side_ecdh(client, spec):
+    key_id = new_key(client, spec)
+    other = peer(spec)
+    response = derive(client, key_id, der(other.public_key()))
+    assert_valid_output("DeriveSharedSecret", response)
+    secret = response["SharedSecret"]
+    assert body(response) == {
+        "KeyId": key_arn(key_id),
+        "SharedSecret": secret,
+        "KeyAgreementAlgorithm": "ECDH",
+        "KeyOrigin": "AWS_KMS",
+    }
+    assert len(secret) == CURVES[spec][1]
+    assert secret == other.exchange(ec.ECDH(), kms_public(client, key_id))
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_derive_shared_secret_same_peer_gives_same_secret_other_peer_other_secret(client, spec):
+    key_id = new_key(client, spec)
+    first = peer(spec)
+    second = peer(spec)
+    secret = derive(client, key_id, der(first.public_key()))["SharedSecret"]
+    assert derive(client, key_id, der(first.public_key()))["SharedSecret"] == secret
+    assert derive(client, key_id, der(second.public_key()))["SharedSecret"] != secret
+
+
+def test_derive_shared_secret_two_kms_keys_agree_with_each_other(client):
+    first = new_key(client, "ECC_NIST_P384")
+    second = new_key(client, "ECC_NIST_P384")
+    one = derive(client, first, der(kms_public(client, second)))["SharedSecret"]
+    two = derive(client, second, der(kms_public(client, first)))["SharedSecret"]
+    assert one == two
+    assert len(one) == 48
+
+
+def test_derive_shared_secret_matches_openssl_derive(client, tmp_path):
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl CLI on PATH")
+    key_id = new_key(client, "ECC_NIST_P256")
+    other = peer("ECC_NIST_P256")
+    (tmp_path / "peer.pem").write_bytes(
+        other.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (tmp_path / "kms.der").write_bytes(client.get_public_key(KeyId=key_id)["PublicKey"])
+    run = subprocess.run(
+        [
+            openssl,
+            "pkeyutl",
+            "-derive",
+            "-inkey",
+            "peer.pem",
+            "-peerkey",
+            "kms.der",
+            "-peerform",
+            "DER",
+            "-out",
+            "z.bin",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    expected = (tmp_path / "z.bin").read_bytes()
+    assert len(expected) == 32
+    assert derive(client, key_id, der(other.public_key()))["SharedSecret"] == expected
+
+
+# Peer public keys KMS cannot use -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "public_key",
+    [b"junk", b"\x30\x03\x02\x01\x01", b"\x04" + b"\x01" * 64],
+    ids=["text", "der-integer", "raw-point"],
+)
+def test_derive_shared_secret_unparseable_public_key_raises_validation_with_empty_message(
+    client, public_key
+):
+    key_id = new_key(client, "ECC_NIST_P256")
+    assert raises(lambda: derive(client, key_id, public_key)) == ("ValidationException", "")
+
+
+def test_derive_shared_secret_point_not_on_curve_raises_validation(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    valid = der(peer("ECC_NIST_P256").public_key())
+    # Changing y moves the point off the curve (y^2 = x^3 - 3x + b has at most two y per x).
+    off_curve = valid[:-1] + bytes([valid[-1] ^ 0x01])
+    with pytest.raises(ValueError, match="Invalid key"):
+        serialization.load_der_public_key(off_curve)
+    assert raises(lambda: derive(client, key_id, off_curve)) == ("ValidationException", "")
+
+
+def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    pem = (
+        peer("ECC_NIST_P256")
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    assert raises(lambda: derive(client, key_id, pem)) == ("ValidationException", "")
+
+
+@pytest.mark.parametrize(
+    ("spec", "peer_curve"),
+    [
+        ("ECC_NIST_P256", ec.SECP384R1()),
+        ("ECC_NIST_P256", ec.SECP256K1()),
+        ("ECC_NIST_P384", ec.SECP521R1()),
+        ("ECC_NIST_P521", ec.SECP256R1()),
+    ],
+    ids=["p256-p384", "p256-k1", "p384-p521", "p521-p256"],
+)
+def test_derive_shared_secret_peer_on_other_curve_raises_validation(client, spec, peer_curve):
+    # Reference §4.8: rejected, exception unverified; kmsmock answers like an unusable key.
+    key_id = new_key(client, spec)
+    other = ec.generate_private_key(peer_curve)
+    assert raises(lambda: derive(client, key_id, der(other.public_key()))) == (
+        "ValidationException",
+        "",
+    )
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ed25519"])
+def test_derive_shared_secret_peer_key_not_ec_raises_validation(client, kind):
+    key_id = new_key(client, "ECC_NIST_P256")
+    if kind == "rsa":
+        public: Any = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
+    else:
+        public = ed25519.Ed25519PrivateKey.generate().public_key()
+    assert raises(lambda: derive(client, key_id, der(public))) == ("ValidationException", "")
+
+
+# Key usage, algorithm, sizes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "usage"),
+    [
+        ("ECC_NIST_P256", "SIGN_VERIFY"),
+        ("ECC_NIST_P521", "SIGN_VERIFY"),
+        ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"),
+        ("RSA_2048", "ENCRYPT_DECRYPT"),
+        ("HMAC_256", "GENERATE_VERIFY_MAC"),
+    ],
+)
+def test_derive_shared_secret_key_without_key_agreement_usage_raises_invalid_key_usage(
+    client, spec, usage
+):
+    key_id = new_key(client, spec, usage)
+    public_key = der(peer("ECC_NIST_P256").public_key())
+    assert raises(lambda: derive(client, key_id, public_key)) == (
+        "InvalidKeyUsageException",
+        f"{key_arn(key_id)} key usage is {usage} which is not valid for DeriveSharedSecret.",
+    )
+
+
+def test_derive_shared_secret_unknown_algorithm_raises_enum_validation(unchecked_client):
+    key_id = new_key(unchecked_client, "ECC_NIST_P256")
+    public_key = der(peer("ECC_NIST_P256").public_key())
+    assert raises(
+        lambda: unchecked_client.derive_shared_secret(
+            KeyId=key_id, KeyAgreementAlgorithm="INVALID", PublicKey=public_key
+        )
+    ) == (
+        "ValidationException",
+        "1 validation error detected: Value 'INVALID' at 'keyAgreementAlgorithm' failed to "
+        "satisfy constraint: Member must satisfy enum value set: [ECDH]",
+    )
+
+
+@pytest.mark.parametrize(
+    ("public_key", "constraint"),
+    [(b"", "greater than or equal to 1"), (b"\x30" * 8193, "less than or equal to 8192")],
+    ids=["empty", "8193-bytes"],
+)
+def test_derive_shared_secret_public_key_length_outside_model_raises_validation(
+    unchecked_client, public_key, constraint
+):
+    key_id = new_key(unchecked_client, "ECC_NIST_P256")
+    assert raises(lambda: derive(unchecked_client, key_id, public_key)) == (
+        "ValidationException",
+        "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: "
+        f"Member must have length {constraint}",
+    )
+
+
+# DryRun, identifiers, key state, last usage ------------------------------------------
+
+
+def test_derive_shared_secret_dry_run_raises_dry_run(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    public_key = der(peer("ECC_NIST_P256").public_key())
+    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == (
+        "DryRunOperationException",
+        DRY_RUN,
+    )
+    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+
+
+def test_derive_shared_secret_dry_run_signing_key_raises_invalid_key_usage(client):
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
+    public_key = der(peer("ECC_NIST_P256").public_key())
+    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == (
+        "InvalidKeyUsageException",
+        f"{key_arn(key_id)} key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret.",
+    )
+
+
+@pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
+def test_derive_shared_secret_every_key_id_form_answers_key_arn(client, form):
+    key_id = new_key(client, "ECC_NIST_P256")
+    client.create_alias(AliasName="alias/agree", TargetKeyId=key_id)
+    identifier = {
+        "id": key_id,
+        "arn": key_arn(key_id),
+        "alias": "alias/agree",
+        "alias-arn": f"{ARN_PREFIX}:alias/agree",
+    }[form]
+    other = peer("ECC_NIST_P256")
+    response = derive(client, identifier, der(other.public_key()))
+    assert response["KeyId"] == key_arn(key_id)
+    assert response["SharedSecret"] == other.exchange(ec.ECDH(), kms_public(client, key_id))
+
+
+def test_derive_shared_secret_disabled_key_raises_disabled(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    client.disable_key(KeyId=key_id)
+    public_key = der(peer("ECC_NIST_P256").public_key())
+    assert raises(lambda: derive(client, key_id, public_key)) == (
+        "DisabledException",
+        f"{key_arn(key_id)} is disabled.",
+    )
+
+
+def test_derive_shared_secret_get_key_last_usage_shows_operation(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    response = derive(client, key_id, der(peer("ECC_NIST_P256").public_key()))
+    usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
+    assert (usage["Operation"], usage["KmsRequestId"]) == (
+        "DeriveSharedSecret",
+        response["ResponseMetadata"]["RequestId"],
+    )
+
+
+def test_derive_shared_secret_unusable_public_key_is_not_recorded_as_use(client):
+    key_id = new_key(client, "ECC_NIST_P256")
+    assert raises(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
+    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
