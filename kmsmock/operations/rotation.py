@@ -7,7 +7,7 @@ from kmsmock import _aws_errors as errors
 from kmsmock import _rotation
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key, KeyState
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
 
 MAX_ON_DEMAND_ROTATIONS = 25
@@ -115,6 +115,7 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
         elif params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ROTATIONS_ONLY":
             continue
         entries.append(entry)
-    ids = [entry["KeyMaterialId"] for entry in entries]
-    page, paging = paginate(entries, ids, params, default_limit=100, max_limit=1000)
+    # Materials are only ever added, so a position in the list is a stable order.
+    order = sequence_order(len(entries))
+    page, paging = paginate(entries, order, params, default_limit=100, max_limit=1000)
     return {"Rotations": list(page), **paging}
