@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kmsmock._aws_errors import SerializationException, ValidationException
+from kmsmock._model import operation_model
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -36,6 +37,23 @@ def validation_message(violations: list[tuple[str, str]]) -> str:
     count = len(violations)
     noun = "error" if count == 1 else "errors"
     return f"{count} validation {noun} detected: " + "; ".join(text for _, text in violations)
+
+
+def enum_item(value: str, path: str, allowed: list[str]) -> str:
+    return (
+        f"Value '{value}' at '{path}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+    )
+
+
+def outside_china(operation: str, member: str, value: str) -> ValidationException:
+    """What KMS answers outside China for a China-only enum value (SM2, reference §2.2):
+    the enum check of the model, with the value missing from the set."""
+    shape = operation_model(operation).input_shape
+    assert shape is not None
+    enum: list[str] = shape.members[member].metadata["enum"]
+    item = enum_item(value, wire_name(member), [v for v in enum if v != value])
+    return ValidationException(validation_message([(member, item)]))
 
 
 def _not_converted(token: str, target: str) -> SerializationException:
@@ -101,7 +119,6 @@ def _string(shape: Shape) -> Converter:
     lengths = _length_checks(shape, show_value=not sensitive)
     enum: list[str] = list(shape.metadata.get("enum") or [])
     allowed = frozenset(enum)
-    enum_text = "[" + ", ".join(enum) + "]"
     pattern_text = shape.metadata.get("pattern")
     # Smithy anchors every pattern; the model's copies sometimes lack ^...$.
     pattern = re.compile(pattern_text) if pattern_text else None
@@ -112,13 +129,7 @@ def _string(shape: Shape) -> Converter:
         if lengths is not None:
             lengths(value, len(value), path, out)
         if allowed and value not in allowed:
-            out.append(
-                (
-                    path,
-                    f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                    f"Member must satisfy enum value set: {enum_text}",
-                )
-            )
+            out.append((path, enum_item(value, path, enum)))
         if pattern is not None and pattern.fullmatch(value) is None:
             shown = f"Value '{value}' at" if not sensitive else "Value at"
             out.append(

@@ -15,8 +15,8 @@ from kmsmock._asymmetric import (
 from kmsmock._context import RequestContext
 from kmsmock._crypto import Header, open_sealed, read_header, seal
 from kmsmock._keys import Key
-from kmsmock._model import operation_model
 from kmsmock._specs import ENCRYPT_DECRYPT
+from kmsmock._validation import outside_china
 from kmsmock.errors import FeatureNotImplementedError, ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 
@@ -263,15 +263,7 @@ def generate_data_key_without_plaintext(ctx: RequestContext, params: Params) -> 
 def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) -> Result:
     pair_spec = params["KeyPairSpec"]
     if pair_spec == "SM2" and not ctx.region.startswith("cn-"):
-        # Outside China the service's enum has no SM2 (reference §2.2).
-        shape = operation_model(ctx.operation).input_shape
-        enum: list[str] = shape.members["KeyPairSpec"].enum  # type: ignore[union-attr]
-        raise errors.ValidationException(
-            "1 validation error detected: Value 'SM2' at 'keyPairSpec' failed to satisfy "
-            "constraint: Member must satisfy enum value set: ["
-            + ", ".join(v for v in enum if v != "SM2")
-            + "]"
-        )
+        raise outside_china(ctx.operation, "KeyPairSpec", pair_spec)
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")

@@ -6,10 +6,10 @@ from kmsmock import _aws_errors as errors
 from kmsmock import _rotation
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key, KeyState
-from kmsmock._model import operation_model
 from kmsmock._policies import check_policy
 from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock._tags import merged_tags
+from kmsmock._validation import outside_china
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
@@ -27,7 +27,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
     if spec.china_only and not ctx.region.startswith("cn-"):
         # Outside China the service's enum has no SM2 (reference §2.2).
-        raise errors.ValidationException(_enum_outside_china(spec_member))
+        raise outside_china("CreateKey", spec_member, spec_name)
     usage = params.get("KeyUsage")
     if usage is None:
         if not spec.symmetric:
@@ -86,18 +86,8 @@ def _requested_spec(params: Params) -> tuple[str, str]:
             "CustomerMasterKeySpec is deprecated. Use KeySpec."
         )
     if legacy is not None:
-        return legacy, "customerMasterKeySpec"
-    return key_spec or "SYMMETRIC_DEFAULT", "keySpec"
-
-
-def _enum_outside_china(member: str) -> str:
-    shape_name = "CustomerMasterKeySpec" if member == "customerMasterKeySpec" else "KeySpec"
-    enum: list[str] = operation_model("CreateKey").input_shape.members[shape_name].enum  # type: ignore[union-attr]
-    allowed = ", ".join(v for v in enum if v != "SM2")
-    return (
-        "1 validation error detected: Value 'SM2' at '" + member + "' failed to satisfy "
-        f"constraint: Member must satisfy enum value set: [{allowed}]"
-    )
+        return legacy, "CustomerMasterKeySpec"
+    return key_spec or "SYMMETRIC_DEFAULT", "KeySpec"
 
 
 def _check_origin(params: Params, origin: str, spec_name: str, multi_region: bool) -> None:
