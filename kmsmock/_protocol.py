@@ -10,14 +10,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kmsmock import _aws_errors as errors
 from kmsmock._context import RequestContext
 from kmsmock._model import TARGET_PREFIX, operation_model, operation_names
-from kmsmock._validation import decode_input
+from kmsmock._validation import input_decoder
 from kmsmock.errors import OperationNotImplementedError
-from kmsmock.operations import HANDLERS, implemented
+from kmsmock.operations import HANDLERS, Handler, implemented
 
 if TYPE_CHECKING:
     from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from kmsmock._backend import KmsBackend
 
 _JSON = "application/x-amz-json-1.1"
+# One encoder for every response: json.dumps would build a new one per call.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class _Body:
@@ -40,6 +43,11 @@ class _Body:
         yield self._data
 
 
+# Credential scope -> (region, access key ID). A client signs every request with the
+# same scope for a day, so parsing it once per scope is enough.
+_SCOPES: dict[str, tuple[str, str]] = {}
+
+
 def caller(request: AWSPreparedRequest, default_region: str) -> tuple[str, str | None]:
     """(region, access key ID) from the SigV4 credential scope, else from the host."""
     auth: str | bytes | None = request.headers.get("Authorization")
@@ -48,9 +56,16 @@ def caller(request: AWSPreparedRequest, default_region: str) -> tuple[str, str |
             auth = auth.decode()
         start = auth.find("Credential=")
         if start != -1:
-            scope = auth[start + 11 :].split(",", 1)[0].split("/")
+            credential = auth[start + 11 :].split(",", 1)[0]
+            found = _SCOPES.get(credential)
+            if found is not None:
+                return found
+            scope = credential.split("/")
             if len(scope) >= 3:
-                return scope[2], scope[0]
+                if len(_SCOPES) > 1024:
+                    _SCOPES.clear()
+                found = _SCOPES[credential] = (scope[2], scope[0])
+                return found
     host = (request.url or "").split("://", 1)[-1].split("/", 1)[0]
     parts = host.split(".")
     if len(parts) >= 3 and parts[0] == "kms":
@@ -72,25 +87,51 @@ def handle(
         if isinstance(target, bytes):
             target = target.decode()
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-        if operation not in operation_names():
-            raise errors.UnknownOperationException()
-        handler = HANDLERS.get(operation)
-        if handler is None:
-            raise OperationNotImplementedError(operation, region, implemented())
-        model = operation_model(operation)
-        body = _decode_body(request.body)  # type: ignore[arg-type]
-        params = decode_input(model.input_shape, body)
+        plan = _PLANS.get(operation)
+        # The registry is a plain dict that may change while running (tests take a
+        # handler out to see OperationNotImplementedError): follow it.
+        if plan is None or plan.handler is not HANDLERS.get(operation):
+            plan = _plan(operation, region)
+        params = plan.decode(_decode_body(request.body))  # type: ignore[arg-type]
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
             backend.settle()
-            result = handler(ctx, params)
-        payload = _encode(model.output_shape, result)
-        return _response(request, 200, request_id, payload)
+            result = plan.handler(ctx, params)
+        return _response(request, 200, request_id, plan.encode(result))
     except errors.AwsError as error:
         body_dict = {"__type": error.code}
         if error.message or not isinstance(error, errors.UnknownOperationException):
             body_dict["message"] = error.message
         return _response(request, error.status, request_id, body_dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What answering one operation takes, worked out once from the model."""
+
+    handler: Handler
+    decode: Callable[[dict[str, Any]], dict[str, Any]]
+    encode: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(operation: str, region: str) -> _Plan:
+    if operation not in operation_names():
+        raise errors.UnknownOperationException()
+    handler = HANDLERS.get(operation)
+    if handler is None:
+        raise OperationNotImplementedError(operation, region, implemented())
+    model = operation_model(operation)
+    output = model.output_shape
+    encoder = _encoder(output) if output is not None else None
+    plan = _PLANS[operation] = _Plan(
+        handler=handler,
+        decode=input_decoder(model.input_shape),
+        encode=encoder if encoder is not None else (lambda result: result),
+    )
+    return plan
 
 
 def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
@@ -112,7 +153,7 @@ def _response(
 ) -> AWSResponse:
     from botocore.awsrequest import AWSResponse
 
-    data = json.dumps(payload, separators=(",", ":")).encode()
+    data = _dumps(payload).encode()
     headers = {
         "x-amzn-RequestId": request_id,
         "Content-Type": _JSON,
@@ -128,13 +169,6 @@ def _response(
 
 Encoder = Callable[[Any], Any]
 _ENCODERS: dict[str, Encoder | None] = {}
-
-
-def _encode(shape: Shape | None, result: dict[str, Any]) -> dict[str, Any]:
-    if shape is None:
-        return {}
-    encoder = _encoder(shape)
-    return encoder(result) if encoder is not None else result
 
 
 def _encoder(shape: Shape) -> Encoder | None:

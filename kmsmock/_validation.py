@@ -300,12 +300,18 @@ def _compile(shape: Shape) -> Converter:
     raise TypeError(f"kmsmock cannot validate shape type {kind!r} ({shape.name})")
 
 
-def decode_input(shape: Shape | None, body: dict[str, Any]) -> dict[str, Any]:
-    """Validate a request body against an input shape; return the handler's params."""
+def input_decoder(shape: Shape | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function that validates a request body against an input shape and returns the
+    handler's params, raising AWS's ValidationException with every violation."""
     if shape is None:
-        return {}
-    violations: list[tuple[str, str]] = []
-    params: dict[str, Any] = converter(shape)(body, "", violations)
-    if violations:
-        raise ValidationException(validation_message(violations))
-    return params
+        return lambda body: {}
+    convert = converter(shape)
+
+    def decode(body: dict[str, Any]) -> dict[str, Any]:
+        violations: list[tuple[str, str]] = []
+        params: dict[str, Any] = convert(body, "", violations)
+        if violations:
+            raise ValidationException(validation_message(violations))
+        return params
+
+    return decode
