@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac as _hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
@@ -53,12 +53,42 @@ class SigningAlgorithm:
     name: str
     kind: str  # "pss", "pkcs1", "ecdsa", "ed25519", "ed25519ph", "mldsa", "sm2"
     digest_size: int | None  # the DIGEST length; None where DIGEST is not allowed
-    hash: type[hashes.HashAlgorithm] | None = None
+    # For RSA and ECDSA: the arguments after the message, for RAW and for DIGEST input.
+    # Built once: cryptography's padding and algorithm objects are immutable.
+    raw_args: tuple[Any, ...] = ()
+    digest_args: tuple[Any, ...] = ()
+
+
+@dataclass(slots=True)
+class KeyPair:
+    """An asymmetric key's material, made on first use."""
+
+    private: Any
+    public: Any
+    # Signatures this key made, as (algorithm, message type, message, signature).
+    # Verify answers these without the public-key operation: they hold by construction.
+    issued: dict[tuple[str, str, bytes, bytes], None] = field(default_factory=dict)
+
+
+_MAX_ISSUED = 256
 
 
 def _hashed(name: str, kind: str, hash_name: str) -> tuple[str, SigningAlgorithm]:
     algorithm = _HASHES[hash_name]
-    return name, SigningAlgorithm(name, kind, algorithm().digest_size, algorithm)
+    raw: Any = algorithm()
+    digest: Any = utils.Prehashed(algorithm())
+    if kind == "ecdsa":
+        raw_args: tuple[Any, ...] = (ec.ECDSA(raw),)
+        digest_args: tuple[Any, ...] = (ec.ECDSA(digest),)
+    else:
+        scheme = (
+            # KMS signs with a salt as long as the digest [D], and verifies only that.
+            padding.PSS(mgf=padding.MGF1(algorithm()), salt_length=padding.PSS.DIGEST_LENGTH)
+            if kind == "pss"
+            else padding.PKCS1v15()
+        )
+        raw_args, digest_args = (scheme, raw), (scheme, digest)
+    return name, SigningAlgorithm(name, kind, raw.digest_size, raw_args, digest_args)
 
 
 SIGNING_ALGORITHMS: dict[str, SigningAlgorithm] = dict(
@@ -80,9 +110,14 @@ def digest_size(spec: str) -> int:
 
 
 def generate(spec: str, entropy: Entropy) -> Any:
-    """New private key material for ``spec`` (or the HMAC secret)."""
+    """New key material for ``spec``: a KeyPair, or the HMAC secret."""
     if spec in _HMAC_HASHES:
         return entropy(digest_size(spec))
+    private = _private_key(spec, entropy)
+    return KeyPair(private, private.public_key())
+
+
+def _private_key(spec: str, entropy: Entropy) -> Any:
     if spec in _CURVES:
         curve = _CURVES[spec]
         # One bit short of the curve size keeps the scalar below the group order.
@@ -102,20 +137,20 @@ class UnsupportedMaterial(Exception):
     """``cryptography`` cannot make or use this key type (SM2)."""
 
 
-def public_der(private: Any) -> bytes:
+def public_der(pair: KeyPair) -> bytes:
     """The public key as DER SubjectPublicKeyInfo, as GetPublicKey returns it."""
     return cast(
         bytes,
-        private.public_key().public_bytes(
+        pair.public.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         ),
     )
 
 
-def private_pkcs8(private: Any) -> bytes:
+def private_pkcs8(pair: KeyPair) -> bytes:
     return cast(
         bytes,
-        private.private_bytes(
+        pair.private.private_bytes(
             serialization.Encoding.DER,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
@@ -123,16 +158,19 @@ def private_pkcs8(private: Any) -> bytes:
     )
 
 
-def sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_type: str) -> bytes:
+def sign(pair: KeyPair, algorithm: SigningAlgorithm, message: bytes, message_type: str) -> bytes:
+    signature = _sign(pair.private, algorithm, message, message_type)
+    if len(pair.issued) >= _MAX_ISSUED:
+        pair.issued.clear()
+    pair.issued[(algorithm.name, message_type, message, signature)] = None
+    return signature
+
+
+def _sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_type: str) -> bytes:
     kind = algorithm.kind
-    if kind in ("pss", "pkcs1", "ecdsa"):
-        assert algorithm.hash is not None
-        chosen: Any = algorithm.hash()
-        if message_type == "DIGEST":
-            chosen = utils.Prehashed(chosen)
-        if kind == "ecdsa":
-            return cast(bytes, private.sign(message, ec.ECDSA(chosen)))
-        return cast(bytes, private.sign(message, _rsa_padding(algorithm), chosen))
+    if algorithm.raw_args:
+        args = algorithm.digest_args if message_type == "DIGEST" else algorithm.raw_args
+        return cast(bytes, private.sign(message, *args))
     if kind == "ed25519":
         return cast(bytes, private.sign(message))
     if kind == "ed25519ph":
@@ -145,20 +183,16 @@ def sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_type
 
 
 def verify(
-    private: Any, algorithm: SigningAlgorithm, message: bytes, message_type: str, signature: bytes
+    pair: KeyPair, algorithm: SigningAlgorithm, message: bytes, message_type: str, signature: bytes
 ) -> bool:
-    public = private.public_key()
+    if (algorithm.name, message_type, message, signature) in pair.issued:
+        return True
+    public = pair.public
     kind = algorithm.kind
     try:
-        if kind in ("pss", "pkcs1", "ecdsa"):
-            assert algorithm.hash is not None
-            chosen: Any = algorithm.hash()
-            if message_type == "DIGEST":
-                chosen = utils.Prehashed(chosen)
-            if kind == "ecdsa":
-                public.verify(signature, message, ec.ECDSA(chosen))
-            else:
-                public.verify(signature, message, _rsa_padding(algorithm), chosen)
+        if algorithm.raw_args:
+            args = algorithm.digest_args if message_type == "DIGEST" else algorithm.raw_args
+            public.verify(signature, message, *args)
             return True
         if kind == "ed25519":
             public.verify(signature, message)
@@ -169,7 +203,7 @@ def verify(
             if message_type == "RAW":
                 public.verify(signature, message)
                 return True
-            level = _mldsa_level(private)
+            level = _mldsa_level(pair.private)
             return _mldsa_mu.verify(level, public.public_bytes_raw(), message, signature)
     except InvalidSignature:
         return False
@@ -181,16 +215,6 @@ def _mldsa_level(private: Any) -> int:
         if isinstance(private, cls):
             return int(spec.rsplit("_", 1)[1])
     raise UnsupportedMaterial(type(private).__name__)
-
-
-def _rsa_padding(algorithm: SigningAlgorithm) -> padding.AsymmetricPadding:
-    assert algorithm.hash is not None
-    if algorithm.kind == "pss":
-        # KMS signs with a salt as long as the digest [D], and verifies only that.
-        return padding.PSS(
-            mgf=padding.MGF1(algorithm.hash()), salt_length=padding.PSS.DIGEST_LENGTH
-        )
-    return padding.PKCS1v15()
 
 
 def oaep(algorithm: str) -> padding.OAEP:
@@ -205,19 +229,20 @@ def oaep_capacity(private: rsa.RSAPrivateKey | int, algorithm: str) -> int:
     return bits // 8 - 2 * hash_size - 2
 
 
-def rsa_encrypt(private: rsa.RSAPrivateKey, algorithm: str, plaintext: bytes) -> bytes:
-    return private.public_key().encrypt(plaintext, oaep(algorithm))
+def rsa_encrypt(pair: KeyPair, algorithm: str, plaintext: bytes) -> bytes:
+    return cast(bytes, pair.public.encrypt(plaintext, oaep(algorithm)))
 
 
-def rsa_decrypt(private: rsa.RSAPrivateKey, algorithm: str, ciphertext: bytes) -> bytes | None:
+def rsa_decrypt(pair: KeyPair, algorithm: str, ciphertext: bytes) -> bytes | None:
     try:
-        return private.decrypt(ciphertext, oaep(algorithm))
+        return cast(bytes, pair.private.decrypt(ciphertext, oaep(algorithm)))
     except ValueError:
         return None
 
 
-def ecdh(private: ec.EllipticCurvePrivateKey, peer_der: bytes) -> bytes | None:
+def ecdh(pair: KeyPair, peer_der: bytes) -> bytes | None:
     """The raw ECDH shared secret with a peer's DER public key; None if the peer is unusable."""
+    private: ec.EllipticCurvePrivateKey = pair.private
     try:
         peer = serialization.load_der_public_key(peer_der)
     except (ValueError, TypeError):

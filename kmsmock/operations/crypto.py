@@ -270,17 +270,17 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
     if params.get("DryRun"):
         raise errors.dry_run()
     try:
-        private = generate(pair_spec, ctx.backend.entropy.token_bytes)
+        pair = generate(pair_spec, ctx.backend.entropy.token_bytes)
     except UnsupportedMaterial:
         raise FeatureNotImplementedError(ctx.operation, f"{pair_spec} key pairs") from None
-    private_key = private_pkcs8(private)
+    private_key = private_pkcs8(pair)
     blob, material_id = _encrypt(
         ctx, key, SYMMETRIC_DEFAULT, private_key, params.get("EncryptionContext")
     )
     ctx.record_use(key)
     result: Result = {
         "PrivateKeyCiphertextBlob": blob,
-        "PublicKey": public_der(private),
+        "PublicKey": public_der(pair),
         "KeyId": key.arn,
         "KeyPairSpec": pair_spec,
         "KeyMaterialId": material_id,
