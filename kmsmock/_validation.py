@@ -238,24 +238,21 @@ def _map(shape: Shape) -> Converter:
 
 
 def _structure(shape: Shape) -> Converter:
-    required = set(shape.required_members)
+    required = tuple(shape.required_members)
     members = tuple(
         (name, wire_name(name), converter(member), name in required)
         for name, member in shape.members.items()  # type: ignore[attr-defined]
     )
+    by_name = {name: (wire, convert_member) for name, wire, convert_member, _ in members}
 
-    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
-        if not isinstance(value, dict):
-            raise SerializationException("Start of list found where not expected")
-        prefix = f"{path}." if path else ""
+    def in_model_order(value: dict[str, Any], prefix: str, out: list[tuple[str, str]]) -> Any:
+        # Several violations are listed in the model's member order, as AWS lists them.
         result: dict[str, Any] = {}
-        # Model order, so several violations are listed as AWS lists them.
-        # Members the model does not know are ignored, as the service does.
-        for name, wire, convert_member, required in members:
+        for name, wire, convert_member, is_required in members:
             raw = value.get(name)
             if raw is not None:
                 result[name] = convert_member(raw, prefix + wire, out)
-            elif required:
+            elif is_required:
                 out.append(
                     (
                         prefix + wire,
@@ -264,6 +261,24 @@ def _structure(shape: Shape) -> Converter:
                     )
                 )
         return result
+
+    def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        if not isinstance(value, dict):
+            raise SerializationException("Start of list found where not expected")
+        prefix = f"{path}." if path else ""
+        # Requests carry a few of many optional members: visit only those present,
+        # and walk the whole model only to report what is wrong.
+        mark = len(out)
+        result: dict[str, Any] = {}
+        for name, raw in value.items():
+            entry = by_name.get(name)
+            # Members the model does not know are ignored, as the service does.
+            if entry is not None and raw is not None:
+                result[name] = entry[1](raw, prefix + entry[0], out)
+        if len(out) == mark and all(name in result for name in required):
+            return result
+        del out[mark:]
+        return in_model_order(value, prefix, out)
 
     return convert
 
