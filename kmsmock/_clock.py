@@ -18,9 +18,9 @@ class Clock:
         self._offset = 0.0
 
     def now(self) -> float:
-        """Seconds since the epoch, as KMS timestamps are."""
+        """Seconds since the epoch to the millisecond, as KMS timestamps are."""
         # Looked up on the module at each call so that freezegun's patch applies.
-        return time.time() + self._offset
+        return round(time.time() + self._offset, 3)
 
     def advance(
         self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0

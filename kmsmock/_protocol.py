@@ -138,7 +138,8 @@ def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
+        # botocore sends UTF-8; decoding here spares json its encoding detection.
+        body = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
     except ValueError:
         raise errors.SerializationException(
             "Start of structure or map found where not expected."
@@ -163,9 +164,9 @@ def _response(
 
 
 # Output encoding -----------------------------------------------------------------
-# Handlers return plain values (bytes for blobs, float epoch seconds or datetimes
-# for timestamps). Each output shape compiles into a function that rewrites only
-# the members that need it, or into None when nothing below it does.
+# Handlers return plain values: bytes for blobs, epoch seconds (floats) for timestamps.
+# Each output shape compiles into a function that rewrites only the members that need
+# it (blobs become base64), or into None when nothing below it does.
 
 Encoder = Callable[[Any], Any]
 _ENCODERS: dict[str, Encoder | None] = {}
@@ -181,18 +182,13 @@ def _blob(value: bytes) -> str:
     return base64.b64encode(value).decode()
 
 
-def _timestamp(value: Any) -> float:
-    if isinstance(value, (int, float)):
-        return round(float(value), 3)
-    return round(float(value.timestamp()), 3)
-
-
 def _compile(shape: Shape) -> Encoder | None:
     kind = shape.type_name
     if kind == "blob":
         return _blob
     if kind == "timestamp":
-        return _timestamp
+        # Handlers give epoch seconds already, to the millisecond (the clock's unit).
+        return None
     if kind == "list":
         item = _encoder(shape.member)  # type: ignore[attr-defined]
         if item is None:

@@ -23,7 +23,7 @@ def rotate(backend: KmsBackend, key: Key, when: float, rotation_type: str) -> No
 
 def enable(backend: KmsBackend, key: Key, period_days: int, now: float) -> None:
     key.rotation_period_days = period_days
-    key.next_rotation = now + period_days * DAY
+    key.next_rotation = round(now + period_days * DAY, 3)
     _schedule(backend, key)
 
 
@@ -36,7 +36,7 @@ def catch_up(backend: KmsBackend, key: Key, now: float) -> None:
     """Rotate a key whose automatic rotation fell due while it could not rotate."""
     if key.next_rotation is not None and key.next_rotation <= now and key.rotation_period_days:
         rotate(backend, key, now, AUTOMATIC)
-        key.next_rotation = now + key.rotation_period_days * DAY
+        key.next_rotation = round(now + key.rotation_period_days * DAY, 3)
         _schedule(backend, key)
 
 
@@ -50,7 +50,7 @@ def _schedule(backend: KmsBackend, key: Key) -> None:
         if key.state is not KeyState.ENABLED:
             return
         rotate(backend, key, when, AUTOMATIC)
-        key.next_rotation = when + key.rotation_period_days * DAY
+        key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
         _schedule(backend, key)
 
     backend.at(key.next_rotation, due)

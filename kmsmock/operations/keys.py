@@ -164,7 +164,7 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
     if not 7 <= days <= 30:
         raise errors.ValidationException("PendingWindowInDays must be between 7 and 30")
     key = ctx.key(params["KeyId"])
-    deletion_date = ctx.now() + days * 86400
+    deletion_date = round(ctx.now() + days * 86400, 3)
     key.state_before_deletion = key.state
     key.state = KeyState.PENDING_DELETION
     key.deletion_date = deletion_date
