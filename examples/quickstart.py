@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from kmsmock import mock_kms
 
@@ -58,6 +61,23 @@ def main() -> None:
 
         random_bytes = client.generate_random(NumberOfBytes=16)["Plaintext"]
         print(f"\nGenerateRandom(16): {random_bytes.hex()}")
+
+        # Real cryptography: the ciphertext names its key, so Decrypt needs no KeyId, and
+        # the encryption context must match exactly.
+        context = {"purpose": "quickstart"}
+        blob = client.encrypt(KeyId=arns[0], Plaintext=b"hello, KMS", EncryptionContext=context)
+        plaintext = client.decrypt(CiphertextBlob=blob["CiphertextBlob"], EncryptionContext=context)
+        print(f"\nEncrypt, then Decrypt without a KeyId: {plaintext['Plaintext']!r}")
+
+        # A signature verifies outside KMS, with the public key from GetPublicKey.
+        message = b"signed by KMS"
+        signature = client.sign(KeyId=arns[2], Message=message, SigningAlgorithm="ECDSA_SHA_256")[
+            "Signature"
+        ]
+        public_key = load_der_public_key(client.get_public_key(KeyId=arns[2])["PublicKey"])
+        assert isinstance(public_key, ec.EllipticCurvePublicKey)
+        public_key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+        print("Sign with ECC_NIST_P256, verified offline with cryptography: ok")
 
         # Errors come back as AWS sends them: botocore raises ClientError with AWS's code
         # and message, and the client's modelled exception classes match them.
