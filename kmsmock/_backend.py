@@ -59,11 +59,15 @@ class Entropy:
     Key material and IVs come from ``os.urandom`` unless a seed asks for reproducibility.
     """
 
-    __slots__ = ("_ids", "_rng")
+    __slots__ = ("_ids", "_request_prefix", "_requests", "_rng")
 
     def __init__(self, seed: int | None) -> None:
         self._rng = random.Random(seed) if seed is not None else None
         self._ids = self._rng or random.Random(os.urandom(32))
+        # Request IDs: one random UUID prefix for this mock, then a counter, which is
+        # unique all the same and cheaper than a random UUID per request.
+        self._request_prefix = self.uuid4()[:24]
+        self._requests = itertools.count(1)
 
     def token_bytes(self, count: int) -> bytes:
         if self._rng is None:
@@ -77,6 +81,10 @@ class Entropy:
         bits = (bits & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
         text = f"{bits:032x}"
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+    def request_id(self) -> str:
+        """A request ID, shaped as KMS's are (a version-4 UUID)."""
+        return f"{self._request_prefix}{next(self._requests):012x}"
 
     def hex(self, count: int) -> str:
         return self.token_bytes(count).hex()

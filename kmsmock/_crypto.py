@@ -61,6 +61,24 @@ def _cipher(material: bytes) -> AESGCM:
     return cipher
 
 
+# Header bytes by header: a key seals with the same header until it rotates.
+_PREFIXES: dict[Header, bytes] = {}
+
+
+def _prefix(header: Header) -> bytes:
+    found = _PREFIXES.get(header)
+    if found is None:
+        if len(_PREFIXES) >= _MAX_CIPHERS:
+            _PREFIXES.clear()
+        found = _PREFIXES[header] = (
+            MAGIC
+            + header.account.encode("ascii")
+            + header.key_id.encode("ascii")
+            + bytes.fromhex(header.material_id)
+        )
+    return found
+
+
 def read_header(blob: bytes) -> Header | None:
     """The header of a blob kmsmock made, or None for anything else."""
     if len(blob) < OVERHEAD or not blob.startswith(MAGIC):
@@ -80,13 +98,7 @@ def seal(
     plaintext: bytes,
     context: dict[str, str] | None,
 ) -> bytes:
-    prefix = (
-        MAGIC
-        + header.account.encode("ascii")
-        + header.key_id.encode("ascii")
-        + bytes.fromhex(header.material_id)
-        + iv
-    )
+    prefix = _prefix(header) + iv
     sealed = _cipher(material).encrypt(iv, plaintext, context_aad(context) + prefix)
     return prefix + sealed
 

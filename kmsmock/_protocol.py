@@ -7,7 +7,7 @@ absent members omitted); AWS errors become ``{"__type", "message"}`` bodies.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,7 +81,7 @@ def handle(
     principal: str,
 ) -> AWSResponse:
     """Answer one KMS request as the service would."""
-    request_id = backend.entropy.uuid4()
+    request_id = backend.entropy.request_id()
     try:
         target: str | bytes = request.headers.get("X-Amz-Target") or ""
         if isinstance(target, bytes):
@@ -179,7 +179,7 @@ def _encoder(shape: Shape) -> Encoder | None:
 
 
 def _blob(value: bytes) -> str:
-    return base64.b64encode(value).decode()
+    return binascii.b2a_base64(value, newline=False).decode("ascii")
 
 
 def _compile(shape: Shape) -> Encoder | None:
