@@ -47,6 +47,13 @@ class RequestContext:
             require_state(key, self.operation)
         return key
 
+    def require_use(self, key: Key, usage: str, algorithm: str) -> None:
+        """The key's usage, then the algorithm's fit to its spec (reference §3.3 steps 7, 8)."""
+        if key.usage != usage:
+            raise errors.wrong_key_usage(key.arn, key.usage, self.operation)
+        if algorithm not in key.spec.algorithms[usage]:
+            raise errors.incompatible_algorithm(algorithm, key.spec.name)
+
     def key_in_ciphertext(self, account: str, key_id: str) -> Key:
         """The key a symmetric ciphertext names, for Decrypt and ReEncrypt without a KeyId."""
         state = self.backend.peek(account, self.region)

@@ -17,8 +17,7 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
     The secret is the raw ECDH output, as OpenSSL derives it from the peer's side.
     """
     key = ctx.key(params["KeyId"])
-    if key.usage != KEY_AGREEMENT:
-        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
+    ctx.require_use(key, KEY_AGREEMENT, params["KeyAgreementAlgorithm"])
     if key.spec.name == "SM2":
         raise FeatureNotImplementedError(ctx.operation, "SM2 key agreement")
     if params.get("Recipient") is not None:

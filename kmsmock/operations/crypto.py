@@ -32,10 +32,7 @@ def _encryption_key(ctx: RequestContext, identifier: str, algorithm: str) -> Key
 
 
 def _check_encryption_key(ctx: RequestContext, key: Key, algorithm: str) -> Key:
-    if key.usage != ENCRYPT_DECRYPT:
-        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
-    if algorithm not in key.spec.algorithms[ENCRYPT_DECRYPT]:
-        raise errors.incompatible_algorithm(algorithm, key.spec.name)
+    ctx.require_use(key, ENCRYPT_DECRYPT, algorithm)
     if algorithm == "SM2PKE":
         raise FeatureNotImplementedError(ctx.operation, "SM2PKE encryption")
     return key

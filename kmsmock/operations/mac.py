@@ -12,12 +12,8 @@ from kmsmock.operations._registry import Params, Result, handles
 
 def _mac_key(ctx: RequestContext, params: Params) -> Key:
     key = ctx.key(params["KeyId"])
-    if key.usage != GENERATE_VERIFY_MAC:
-        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
-    algorithm = params["MacAlgorithm"]
     # Each HMAC key spec has exactly one algorithm (reference §2.5).
-    if algorithm not in key.spec.algorithms[GENERATE_VERIFY_MAC]:
-        raise errors.incompatible_algorithm(algorithm, key.spec.name)
+    ctx.require_use(key, GENERATE_VERIFY_MAC, params["MacAlgorithm"])
     if params.get("DryRun"):
         raise errors.dry_run()
     return key

@@ -25,11 +25,8 @@ def _signing(ctx: RequestContext, params: Params) -> tuple[Key, SigningAlgorithm
     """The key, algorithm, message and message type of a Sign or Verify call, checked
     in KMS's order: key, state, usage, algorithm, message type and length (§3.3)."""
     key = ctx.key(params["KeyId"])
-    if key.usage != SIGN_VERIFY:
-        raise errors.wrong_key_usage(key.arn, key.usage, ctx.operation)
     name = params["SigningAlgorithm"]
-    if name not in key.spec.algorithms[SIGN_VERIFY]:
-        raise errors.incompatible_algorithm(name, key.spec.name)
+    ctx.require_use(key, SIGN_VERIFY, name)
     algorithm = SIGNING_ALGORITHMS[name]
     message = params["Message"]
     message_type = params.get("MessageType", "RAW")
