@@ -46,8 +46,6 @@ class Key:
     deletion_date: float | None = None
     # Creation order within the account and region, for ListKeys pages.
     seq: int = 0
-    # Where CancelKeyDeletion returns to depends on whether material ever arrived.
-    state_before_deletion: KeyState | None = None
     # The last successful cryptographic use: (operation, timestamp, request ID).
     last_usage: tuple[str, float, str] | None = None
     # Material ID -> bytes, made when first needed; None until the key is first used.

@@ -39,18 +39,6 @@ class OperationNotImplementedError(KmsMockError):
         )
 
 
-class ParameterNotImplementedError(KmsMockError):
-    """A request used a parameter whose behaviour kmsmock does not model yet."""
-
-    def __init__(self, operation: str, parameter: str) -> None:
-        self.operation = operation
-        self.parameter = parameter
-        super().__init__(
-            f"kmsmock does not implement the {parameter} parameter of KMS operation "
-            f"{operation!r} yet. See docs/operations.md."
-        )
-
-
 class FeatureNotImplementedError(KmsMockError):
     """A KMS operation was called in a way whose behaviour kmsmock does not model yet."""
 
@@ -60,4 +48,16 @@ class FeatureNotImplementedError(KmsMockError):
         super().__init__(
             f"kmsmock does not implement {feature} in KMS operation {operation!r} yet. "
             "See docs/operations.md."
+        )
+
+
+class ParameterNotImplementedError(FeatureNotImplementedError):
+    """A request used a parameter whose behaviour kmsmock does not model yet."""
+
+    def __init__(self, operation: str, parameter: str) -> None:
+        super().__init__(operation, f"the {parameter} parameter")
+        self.parameter = parameter
+        self.args = (
+            f"kmsmock does not implement the {parameter} parameter of KMS operation "
+            f"{operation!r} yet. See docs/operations.md.",
         )

@@ -165,7 +165,6 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
         raise errors.ValidationException("PendingWindowInDays must be between 7 and 30")
     key = ctx.key(params["KeyId"])
     deletion_date = round(ctx.now() + days * 86400, 3)
-    key.state_before_deletion = key.state
     key.state = KeyState.PENDING_DELETION
     key.deletion_date = deletion_date
     state = ctx.state
@@ -191,10 +190,9 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     its material goes back to PendingImport instead, since it cannot be enabled.
     """
     key = ctx.key(params["KeyId"])
-    awaiting_import = key.state_before_deletion is KeyState.PENDING_IMPORT
+    awaiting_import = key.origin == "EXTERNAL" and key.material_id is None and key.secret is None
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
-    key.state_before_deletion = None
     return {"KeyId": key.arn}
 
 
