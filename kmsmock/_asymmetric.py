@@ -1,8 +1,8 @@
 """Asymmetric and HMAC key material, and what KMS does with it.
 
-Owns ``cryptography.hazmat`` for key pairs, signatures, RSA-OAEP, ECDH and HMAC
-(``_crypto`` owns the symmetric ciphertext). Material is made when first needed:
-a key nobody uses costs no key generation. With a seed, EC, Ed25519, ML-DSA and
+Owns ``cryptography.hazmat`` for key pairs, signatures, RSA-OAEP, ECDH and HMAC, and
+hands SM2 to ``_sm2`` (``_crypto`` owns the symmetric ciphertext). Material is made
+when first needed: a key nobody uses costs no key generation. With a seed, EC, Ed25519, ML-DSA and
 HMAC material is reproducible; RSA key generation has no seeded form.
 """
 
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac as _hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
-from kmsmock import _ed25519ph, _mldsa_mu
+from kmsmock import _ed25519ph, _mldsa_mu, _sm2
 
 Entropy = Callable[[int], bytes]
 
@@ -130,15 +131,19 @@ def _private_key(spec: str, entropy: Entropy) -> Any:
         return ed25519.Ed25519PrivateKey.from_private_bytes(entropy(32))
     if spec in _ML_DSA:
         return _ML_DSA[spec].from_seed_bytes(entropy(32))
+    if spec == "SM2":
+        return _sm2.generate(entropy)
     raise UnsupportedMaterial(spec)
 
 
 class UnsupportedMaterial(Exception):
-    """``cryptography`` cannot make or use this key type (SM2)."""
+    """kmsmock cannot make or use this key type, or use it this way, yet."""
 
 
 def public_der(pair: KeyPair) -> bytes:
     """The public key as DER SubjectPublicKeyInfo, as GetPublicKey returns it."""
+    if isinstance(pair.public, _sm2.PublicKey):
+        return _sm2.spki(pair.public)
     return cast(
         bytes,
         pair.public.public_bytes(
@@ -148,6 +153,8 @@ def public_der(pair: KeyPair) -> bytes:
 
 
 def private_pkcs8(pair: KeyPair) -> bytes:
+    if isinstance(pair.private, _sm2.PrivateKey):
+        return _sm2.pkcs8(pair.private)
     return cast(
         bytes,
         pair.private.private_bytes(
@@ -179,6 +186,8 @@ def _sign(private: Any, algorithm: SigningAlgorithm, message: bytes, message_typ
         if message_type == "RAW":
             return cast(bytes, private.sign(message))
         return _mldsa_mu.sign(_mldsa_level(private), private.private_bytes_raw(), message)
+    if kind == "sm2":
+        return _sm2.sign(private, _sm2_digest(private.public, message, message_type), _nonce)
     raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
 
 
@@ -205,9 +214,24 @@ def verify(
                 return True
             level = _mldsa_level(pair.private)
             return _mldsa_mu.verify(level, public.public_bytes_raw(), message, signature)
+        if kind == "sm2":
+            digest = _sm2_digest(public, message, message_type)
+            return _sm2.verify(public, digest, signature)
     except InvalidSignature:
         return False
     raise UnsupportedMaterial(f"{algorithm.name} with MessageType {message_type}")
+
+
+def _sm2_digest(public: _sm2.PublicKey, message: bytes, message_type: str) -> bytes:
+    # A DIGEST is e = SM3(Z_A || M) made by the caller, who may so choose another
+    # distinguishing ID; for RAW, KMS hashes with its default ID [D].
+    return message if message_type == "DIGEST" else _sm2.message_digest(public, message)
+
+
+def _nonce(size: int) -> bytes:
+    # Signature and encryption nonces come from the OS, as cryptography's own do: a seed
+    # makes keys reproducible, not signatures.
+    return secrets.token_bytes(size)
 
 
 def _mldsa_level(private: Any) -> int:
@@ -222,18 +246,24 @@ def oaep(algorithm: str) -> padding.OAEP:
     return padding.OAEP(mgf=padding.MGF1(chosen), algorithm=chosen, label=None)
 
 
-def oaep_capacity(private: rsa.RSAPrivateKey | int, algorithm: str) -> int:
-    """The largest plaintext RSA-OAEP carries for a modulus: k - 2 hLen - 2 (§2.3)."""
-    bits = private if isinstance(private, int) else private.key_size
+def encryption_capacity(spec: str, algorithm: str) -> int:
+    """The largest plaintext an asymmetric key spec encrypts with ``algorithm`` (§2.3)."""
+    if algorithm == "SM2PKE":
+        return 1024
+    # RSA-OAEP: k - 2 hLen - 2.
     hash_size = 20 if algorithm == "RSAES_OAEP_SHA_1" else 32
-    return bits // 8 - 2 * hash_size - 2
+    return _RSA_BITS[spec] // 8 - 2 * hash_size - 2
 
 
-def rsa_encrypt(pair: KeyPair, algorithm: str, plaintext: bytes) -> bytes:
+def public_encrypt(pair: KeyPair, algorithm: str, plaintext: bytes) -> bytes:
+    if algorithm == "SM2PKE":
+        return _sm2.encrypt(pair.public, plaintext, _nonce)
     return cast(bytes, pair.public.encrypt(plaintext, oaep(algorithm)))
 
 
-def rsa_decrypt(pair: KeyPair, algorithm: str, ciphertext: bytes) -> bytes | None:
+def private_decrypt(pair: KeyPair, algorithm: str, ciphertext: bytes) -> bytes | None:
+    if algorithm == "SM2PKE":
+        return _sm2.decrypt(pair.private, ciphertext)
     try:
         return cast(bytes, pair.private.decrypt(ciphertext, oaep(algorithm)))
     except ValueError:
@@ -242,10 +272,14 @@ def rsa_decrypt(pair: KeyPair, algorithm: str, ciphertext: bytes) -> bytes | Non
 
 def ecdh(pair: KeyPair, peer_der: bytes) -> bytes | None:
     """The raw ECDH shared secret with a peer's DER public key; None if the peer is unusable."""
+    if isinstance(pair.private, _sm2.PrivateKey):
+        sm2_peer = _sm2.load_spki(peer_der)
+        return None if sm2_peer is None else _sm2.exchange(pair.private, sm2_peer)
     private: ec.EllipticCurvePrivateKey = pair.private
     try:
         peer = serialization.load_der_public_key(peer_der)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # UnsupportedAlgorithm: a curve cryptography lacks, such as SM2's.
         return None
     if not isinstance(peer, ec.EllipticCurvePublicKey) or peer.curve.name != private.curve.name:
         return None

@@ -6,7 +6,7 @@ from kmsmock import _aws_errors as errors
 from kmsmock._asymmetric import ecdh
 from kmsmock._context import RequestContext
 from kmsmock._specs import KEY_AGREEMENT
-from kmsmock.errors import FeatureNotImplementedError, ParameterNotImplementedError
+from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 
 
@@ -18,8 +18,6 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
     """
     key = ctx.key(params["KeyId"])
     ctx.require_use(key, KEY_AGREEMENT, params["KeyAgreementAlgorithm"])
-    if key.spec.name == "SM2":
-        raise FeatureNotImplementedError(ctx.operation, "SM2 key agreement")
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from kmsmock import _aws_errors as errors
 from kmsmock._asymmetric import (
-    UnsupportedMaterial,
+    encryption_capacity,
     generate,
-    oaep_capacity,
+    private_decrypt,
     private_pkcs8,
     public_der,
-    rsa_decrypt,
-    rsa_encrypt,
+    public_encrypt,
 )
 from kmsmock._context import RequestContext
 from kmsmock._crypto import Header, open_sealed, read_header, seal
 from kmsmock._keys import Key
 from kmsmock._specs import ENCRYPT_DECRYPT
 from kmsmock._validation import outside_china
-from kmsmock.errors import FeatureNotImplementedError, ParameterNotImplementedError
+from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
-_RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
 Context = dict[str, str] | None
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 
@@ -33,8 +31,6 @@ def _encryption_key(ctx: RequestContext, identifier: str, algorithm: str) -> Key
 
 def _check_encryption_key(ctx: RequestContext, key: Key, algorithm: str) -> Key:
     ctx.require_use(key, ENCRYPT_DECRYPT, algorithm)
-    if algorithm == "SM2PKE":
-        raise FeatureNotImplementedError(ctx.operation, "SM2PKE encryption")
     return key
 
 
@@ -75,7 +71,7 @@ def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Contex
     _check_context(key, context)
     if key.spec.symmetric:
         return
-    capacity = oaep_capacity(_RSA_BITS[key.spec.name], algorithm)
+    capacity = encryption_capacity(key.spec.name, algorithm)
     if len(plaintext) > capacity:
         raise errors.ValidationException(
             f"Algorithm {algorithm} and key spec {key.spec.name} cannot encrypt data larger "
@@ -88,7 +84,7 @@ def _encrypt(
 ) -> tuple[bytes, str | None]:
     """Ciphertext under ``key`` and the material ID used (symmetric keys only)."""
     if not key.spec.symmetric:
-        return rsa_encrypt(ctx.secret(key), algorithm, plaintext), None
+        return public_encrypt(ctx.secret(key), algorithm, plaintext), None
     material_id = key.material_id
     assert material_id is not None  # enabled symmetric keys always have material
     entropy = ctx.backend.entropy
@@ -108,7 +104,7 @@ def _decrypt(
 ) -> tuple[bytes, str | None]:
     # AWS says nothing about why a ciphertext does not decrypt (reference §5.3).
     if not key.spec.symmetric:
-        plaintext = rsa_decrypt(ctx.secret(key), algorithm, blob)
+        plaintext = private_decrypt(ctx.secret(key), algorithm, blob)
         if plaintext is None:
             raise errors.InvalidCiphertextException()
         return plaintext, None
@@ -266,10 +262,7 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
         raise errors.dry_run()
-    try:
-        pair = generate(pair_spec, ctx.backend.entropy.token_bytes)
-    except UnsupportedMaterial:
-        raise FeatureNotImplementedError(ctx.operation, f"{pair_spec} key pairs") from None
+    pair = generate(pair_spec, ctx.backend.entropy.token_bytes)
     private_key = private_pkcs8(pair)
     blob, material_id = _encrypt(
         ctx, key, SYMMETRIC_DEFAULT, private_key, params.get("EncryptionContext")
