@@ -191,3 +191,11 @@ class KMSInvalidSignatureException(AwsError):
 
 class KMSInvalidMacException(AwsError):
     pass
+
+
+class InvalidGrantTokenException(AwsError):
+    pass
+
+
+class InvalidGrantIdException(AwsError):
+    pass

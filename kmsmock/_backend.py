@@ -109,6 +109,7 @@ class KmsBackend:
         # read, so a test that moves the clock sees them on its next call.
         self._due: list[tuple[float, int, Callable[[float], None]]] = []
         self._order = itertools.count()
+        self._grants = itertools.count(1)
 
     def state(self, account: str, region: str) -> RegionState:
         found = self._states.get((account, region))
@@ -119,6 +120,10 @@ class KmsBackend:
     def peek(self, account: str, region: str) -> RegionState | None:
         """The state if it exists, without creating it (for lookups in other accounts)."""
         return self._states.get((account, region))
+
+    def next_grant_seq(self) -> int:
+        """Creation order of grants across the mock, for list pages."""
+        return next(self._grants)
 
     def regions(self) -> list[RegionState]:
         return list(self._states.values())

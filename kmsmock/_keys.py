@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kmsmock._grants import Grant
 from kmsmock._ids import key_arn
 from kmsmock._specs import ALGORITHM_FIELD, KeySpecInfo
 
@@ -57,6 +58,8 @@ class Key:
     # Asymmetric keys: the private key object; HMAC keys: the secret. Made on first use.
     secret: Any = None
     next_rotation: float | None = None
+    # Grant ID -> grant, in creation order; None while the key has none.
+    grants: dict[str, Grant] | None = None
 
     def material_ids(self) -> list[str]:
         """Every material ID the key holds, oldest first."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmsmock import _aws_errors as errors
 from kmsmock._context import RequestContext
+from kmsmock._grants import check_tokens
 from kmsmock._model import TARGET_PREFIX, operation_model, operation_names
 from kmsmock._validation import input_decoder
 from kmsmock.errors import OperationNotImplementedError
@@ -93,6 +94,8 @@ def handle(
         if plan is None or plan.handler is not HANDLERS.get(operation):
             plan = _plan(operation, region)
         params = plan.decode(_decode_body(request.body))  # type: ignore[arg-type]
+        if plan.takes_grant_tokens and "GrantTokens" in params:
+            check_tokens(params["GrantTokens"])
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
             backend.settle()
@@ -112,6 +115,7 @@ class _Plan:
     handler: Handler
     decode: Callable[[dict[str, Any]], dict[str, Any]]
     encode: Callable[[dict[str, Any]], dict[str, Any]]
+    takes_grant_tokens: bool
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -130,6 +134,8 @@ def _plan(operation: str, region: str) -> _Plan:
         handler=handler,
         decode=input_decoder(model.input_shape),
         encode=encoder if encoder is not None else (lambda result: result),
+        takes_grant_tokens=model.input_shape is not None
+        and "GrantTokens" in model.input_shape.members,
     )
     return plan
 

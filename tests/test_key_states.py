@@ -95,6 +95,13 @@ CALLS: dict[str, Call] = {
         KeyId=k, Message=b"m", Signature=bytes(70), SigningAlgorithm="ECDSA_SHA_256"
     ),
     "GetPublicKey": lambda c, k: c.get_public_key(KeyId=k),
+    "CreateGrant": lambda c, k: c.create_grant(
+        KeyId=k, GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:role/app", Operations=["Encrypt"]
+    ),
+    "ListGrants": lambda c, k: c.list_grants(KeyId=k),
+    # No such grant: NotFoundException, once the key's state has let the call through.
+    "RetireGrant": lambda c, k: c.retire_grant(KeyId=k, GrantId="0" * 64),
+    "RevokeGrant": lambda c, k: c.revoke_grant(KeyId=k, GrantId="0" * 64),
     "DeriveSharedSecret": lambda c, k: c.derive_shared_secret(
         KeyId=k, KeyAgreementAlgorithm="ECDH", PublicKey=_PEER_PUBLIC_KEY
     ),
