@@ -199,3 +199,15 @@ class InvalidGrantTokenException(AwsError):
 
 class InvalidGrantIdException(AwsError):
     pass
+
+
+class InvalidImportTokenException(AwsError):
+    pass
+
+
+class ExpiredImportTokenException(AwsError):
+    pass
+
+
+class IncorrectKeyMaterialException(AwsError):
+    pass

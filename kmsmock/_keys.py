@@ -9,6 +9,7 @@ from typing import Any
 
 from kmsmock._grants import Grant
 from kmsmock._ids import key_arn
+from kmsmock._import import ImportParameters
 from kmsmock._specs import ALGORITHM_FIELD, KeySpecInfo
 
 
@@ -60,6 +61,14 @@ class Key:
     next_rotation: float | None = None
     # Grant ID -> grant, in creation order; None while the key has none.
     grants: dict[str, Grant] | None = None
+    # Imported material (origin EXTERNAL, reference §4.13): open import parameters by
+    # token ID; the expiration model and ValidTo while material is in place; and, for
+    # asymmetric and HMAC keys, the fingerprint of the one material the key may hold.
+    import_parameters: dict[bytes, ImportParameters] | None = None
+    expiration_model: str | None = None
+    valid_to: float | None = None
+    bound_material: str | None = None
+    material_description: str | None = None
 
     def material_ids(self) -> list[str]:
         """Every material ID the key holds, oldest first."""
@@ -77,7 +86,8 @@ class Key:
         if material_id not in materials:
             return None
         found = materials[material_id]
-        if found is None:
+        if found is None and self.origin != "EXTERNAL":
+            # Imported material is never made up: None here means it was deleted.
             found = materials[material_id] = make(32)
         return found
 
@@ -119,6 +129,10 @@ class Key:
             meta["DeletionDate"] = self.deletion_date
         if self.material_id is not None:
             meta["CurrentKeyMaterialId"] = self.material_id
+        if self.expiration_model is not None:
+            meta["ExpirationModel"] = self.expiration_model
+        if self.valid_to is not None:
+            meta["ValidTo"] = self.valid_to
         if self.multi_region:
             meta["MultiRegionConfiguration"] = {
                 "MultiRegionKeyType": "PRIMARY",

@@ -102,6 +102,14 @@ CALLS: dict[str, Call] = {
     # No such grant: NotFoundException, once the key's state has let the call through.
     "RetireGrant": lambda c, k: c.retire_grant(KeyId=k, GrantId="0" * 64),
     "RevokeGrant": lambda c, k: c.revoke_grant(KeyId=k, GrantId="0" * 64),
+    "GetParametersForImport": lambda c, k: c.get_parameters_for_import(
+        KeyId=k, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    ),
+    # A token kmsmock did not issue: InvalidImportTokenException once the state allows.
+    "ImportKeyMaterial": lambda c, k: c.import_key_material(
+        KeyId=k, ImportToken=b"t", EncryptedKeyMaterial=b"m", ValidTo=2e9
+    ),
+    "DeleteImportedKeyMaterial": lambda c, k: c.delete_imported_key_material(KeyId=k),
     "DeriveSharedSecret": lambda c, k: c.derive_shared_secret(
         KeyId=k, KeyAgreementAlgorithm="ECDH", PublicKey=_PEER_PUBLIC_KEY
     ),

@@ -190,7 +190,7 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     its material goes back to PendingImport instead, since it cannot be enabled.
     """
     key = ctx.key(params["KeyId"])
-    awaiting_import = key.origin == "EXTERNAL" and key.material_id is None and key.secret is None
+    awaiting_import = key.origin == "EXTERNAL" and key.expiration_model is None
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
     return {"KeyId": key.arn}

@@ -110,6 +110,8 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
             "KeyMaterialId": material_id,
             "KeyMaterialState": "CURRENT" if material_id == key.material_id else "NON_CURRENT",
         }
+        if key.origin == "EXTERNAL":
+            entry.update(_imported_fields(key, material_id))
         if material_id in rotated:
             entry["RotationDate"], entry["RotationType"] = rotated[material_id]
         elif params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ROTATIONS_ONLY":
@@ -119,3 +121,16 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
     order = sequence_order(len(entries))
     page, paging = paginate(entries, order, params, default_limit=100, max_limit=1000)
     return {"Rotations": list(page), **paging}
+
+
+def _imported_fields(key: Key, material_id: str) -> Result:
+    """What ListKeyRotations adds for the material of an imported key (reference §4.12)."""
+    imported = (key.materials or {}).get(material_id) is not None
+    fields: Result = {"ImportState": "IMPORTED" if imported else "PENDING_IMPORT"}
+    if key.material_description is not None:
+        fields["KeyMaterialDescription"] = key.material_description
+    if imported and key.expiration_model is not None:
+        fields["ExpirationModel"] = key.expiration_model
+        if key.valid_to is not None:
+            fields["ValidTo"] = key.valid_to
+    return fields

@@ -1,0 +1,230 @@
+"""Imported key material: GetParametersForImport, ImportKeyMaterial,
+DeleteImportedKeyMaterial (reference §4.13, §5.9)."""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock._context import RequestContext
+from kmsmock._import import (
+    MAX_VALID_TO,
+    VALID_FOR,
+    ImportParameters,
+    fingerprint,
+    load_material,
+    make_token,
+    material_id,
+    symmetric_length,
+    token_id,
+    unwrap,
+    wrapping_key,
+)
+from kmsmock._keys import Key, KeyState
+from kmsmock._validation import outside_china
+from kmsmock.errors import FeatureNotImplementedError
+from kmsmock.operations._registry import Params, Result, handles
+
+_EXPIRES = "KEY_MATERIAL_EXPIRES"
+_NEW, _EXISTING = "NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"
+
+
+def _external(ctx: RequestContext, identifier: str) -> Key:
+    key = ctx.key(identifier)
+    if key.origin != "EXTERNAL":
+        # reference §4.13 [O]
+        raise errors.UnsupportedOperationException(
+            f"{key.arn} origin is {key.origin} which is not valid for this operation."
+        )
+    return key
+
+
+@handles("GetParametersForImport")
+def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetParametersForImport.html
+
+    Every call makes a new wrapping key pair and token, valid together for 24 hours.
+    """
+    algorithm, spec = params["WrappingAlgorithm"], params["WrappingKeySpec"]
+    china = ctx.region.startswith("cn-")
+    if not china:
+        if spec == "SM2":
+            raise outside_china(ctx.operation, "WrappingKeySpec", spec)
+        if algorithm == "SM2PKE":
+            raise outside_china(ctx.operation, "WrappingAlgorithm", algorithm)
+    key = _external(ctx, params["KeyId"])
+    if algorithm == "RSAES_PKCS1_V1_5":
+        # Withdrawn on 2023-10-10 [M]; the text is unverified (reference §5.9).
+        raise errors.ValidationException(
+            "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported."
+        )
+    if (spec == "SM2") != (algorithm == "SM2PKE"):
+        # Text unverified against AWS (reference §5.9).
+        raise errors.ValidationException(
+            f"Wrapping algorithm {algorithm} is not compatible with wrapping key spec {spec}."
+        )
+    entropy = ctx.backend.entropy
+    private, public = wrapping_key(spec, entropy.token_bytes)
+    valid_to = round(ctx.now() + VALID_FOR, 3)
+    found_id = entropy.token_bytes(32)
+    pending = key.import_parameters if key.import_parameters is not None else {}
+    now = ctx.now()
+    # Parameters past their 24 hours can never be used again: let them go.
+    pending = {tid: p for tid, p in pending.items() if p.valid_to > now}
+    pending[found_id] = ImportParameters(algorithm, private, valid_to)
+    key.import_parameters = pending
+    return {
+        "KeyId": key.arn,
+        "ImportToken": make_token(found_id),
+        "PublicKey": public,
+        "ParametersValidTo": valid_to,
+    }
+
+
+def _check_expiration(ctx: RequestContext, params: Params) -> tuple[str, float | None]:
+    model = params.get("ExpirationModel", _EXPIRES)
+    valid_to: float | None = params.get("ValidTo")
+    if model == _EXPIRES:
+        if valid_to is None:
+            # reference §4.13 [O]
+            raise errors.ValidationException(
+                "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
+            )
+        now = ctx.now()
+        if not now < valid_to <= now + MAX_VALID_TO:
+            # In the future and at most 365 days ahead [M]; text unverified (§4.13).
+            raise errors.ValidationException(
+                "ValidTo must be in the future and at most 365 days from now."
+            )
+    elif valid_to is not None:
+        # Text unverified against AWS (reference §4.13).
+        raise errors.ValidationException(
+            "A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"
+        )
+    return model, valid_to
+
+
+def _parameters(ctx: RequestContext, key: Key, token: bytes) -> ImportParameters:
+    found_id = token_id(token)
+    parameters = (key.import_parameters or {}).get(found_id) if found_id is not None else None
+    if parameters is None:
+        # Texts unverified against AWS (reference §4.13).
+        raise errors.InvalidImportTokenException("Import token is not valid for this key.")
+    if parameters.valid_to <= ctx.now():
+        raise errors.ExpiredImportTokenException("Import token has expired.")
+    return parameters
+
+
+@handles("ImportKeyMaterial")
+def import_key_material(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
+
+    One material per key: importing the same material again (to change its expiry, or
+    after it was deleted or expired) works; other material is refused, as KMS refuses
+    it. New material for on-demand rotation of a symmetric key is not modelled yet.
+    """
+    key = _external(ctx, params["KeyId"])
+    symmetric = key.spec.symmetric
+    if not symmetric:
+        for member in ("ImportType", "KeyMaterialId", "KeyMaterialDescription"):
+            if params.get(member) is not None:
+                # Symmetric keys only [M]; text unverified (reference §4.13).
+                raise errors.ValidationException(
+                    f"{member} is supported only for symmetric encryption KMS keys."
+                )
+    parameters = _parameters(ctx, key, params["ImportToken"])
+    model, valid_to = _check_expiration(ctx, params)
+    material = unwrap(parameters, params["EncryptedKeyMaterial"])
+    if material is None:
+        raise errors.InvalidCiphertextException()
+    result: Result = {"KeyId": key.arn}
+    if symmetric:
+        new_id = _symmetric_material(ctx, key, params, material)
+        result["KeyMaterialId"] = new_id
+        secret = None
+    else:
+        if key.spec.name == "SM2":
+            raise FeatureNotImplementedError(ctx.operation, "importing SM2 key material")
+        secret = load_material(key.spec.name, material)
+        if secret is None or key.bound_material not in (None, fingerprint(material)):
+            raise errors.IncorrectKeyMaterialException(_INCORRECT)
+    # Every check passed: only now change the key.
+    if symmetric:
+        key.material_id = result["KeyMaterialId"]
+        key.materials = {key.material_id: material}
+        description = params.get("KeyMaterialDescription")
+        if description is not None:
+            key.material_description = description
+    else:
+        key.secret = secret
+        key.bound_material = fingerprint(material)
+    key.expiration_model, key.valid_to = model, valid_to
+    if key.state is KeyState.PENDING_IMPORT:
+        key.state = KeyState.ENABLED
+    if valid_to is not None:
+        _schedule_expiry(ctx, key, valid_to)
+    return result
+
+
+# Text unverified against AWS (reference §4.13).
+_INCORRECT = "The key material does not match the key spec or the key's existing material."
+
+
+def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material: bytes) -> str:
+    if len(material) != symmetric_length(ctx.region):
+        raise errors.IncorrectKeyMaterialException(_INCORRECT)
+    new_id = material_id(key.key_id, material)
+    bound = key.material_id
+    import_type = params.get("ImportType", _NEW if bound is None else _EXISTING)
+    requested_id = params.get("KeyMaterialId")
+    if import_type == _NEW:
+        if requested_id is not None:
+            # Text unverified against AWS (reference §4.13).
+            raise errors.ValidationException(
+                "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL."
+            )
+        if bound is not None:
+            raise FeatureNotImplementedError(
+                ctx.operation, "new key material for on-demand rotation of an imported key"
+            )
+        return new_id
+    if bound != new_id or requested_id not in (None, new_id):
+        raise errors.IncorrectKeyMaterialException(_INCORRECT)
+    return new_id
+
+
+def _schedule_expiry(ctx: RequestContext, key: Key, valid_to: float) -> None:
+    def expire(when: float) -> None:
+        # Re-imported with another date, or deleted, since: not this entry's business.
+        if key.valid_to == when:
+            _drop_material(key)
+
+    ctx.backend.at(valid_to, expire)
+
+
+def _drop_material(key: Key) -> None:
+    """The material is gone (deleted or expired): the key waits for an import again."""
+    if key.materials is not None:
+        key.materials = dict.fromkeys(key.materials)
+    if not key.spec.symmetric:
+        key.secret = None
+    key.expiration_model = key.valid_to = None
+    if key.state not in (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION):
+        key.state = KeyState.PENDING_IMPORT
+
+
+@handles("DeleteImportedKeyMaterial")
+def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
+
+    The key goes to PendingImport (a key pending deletion stays so); the same
+    material can be imported again.
+    """
+    key = _external(ctx, params["KeyId"])
+    requested = params.get("KeyMaterialId")
+    if requested is not None and requested != key.material_id:
+        # Text unverified against AWS (reference §4.13).
+        raise errors.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
+    _drop_material(key)
+    result: Result = {"KeyId": key.arn}
+    if key.material_id is not None:
+        result["KeyMaterialId"] = key.material_id
+    return result
