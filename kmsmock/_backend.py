@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kmsmock._clock import Clock
+from kmsmock._grants import TokenTarget
 from kmsmock._identities import Identities
 from kmsmock._keys import Key
 
@@ -110,6 +111,8 @@ class KmsBackend:
         self._due: list[tuple[float, int, Callable[[float], None]]] = []
         self._order = itertools.count()
         self._grants = itertools.count(1)
+        # Every grant token issued, and the grant it names (see ``_grants``).
+        self.grant_tokens: dict[str, TokenTarget] = {}
 
     def state(self, account: str, region: str) -> RegionState:
         found = self._states.get((account, region))
@@ -149,3 +152,4 @@ class KmsBackend:
         with self.lock:
             self._states.clear()
             self._due.clear()
+            self.grant_tokens.clear()

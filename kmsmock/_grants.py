@@ -9,9 +9,7 @@ Name idempotency, listing, retiring and revoking, and the grant tokens callers p
 from __future__ import annotations
 
 import base64
-import binascii
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +67,7 @@ class Grant:
         retiring: str | None,
         operations: list[str],
         constraints: dict[str, dict[str, str]] | None,
+        issuing_account: str,
     ) -> bool:
         """Whether a CreateGrant with this grant's Name asks for this very grant."""
         return (self.grantee, self.retiring, self.constraints or None) == (
@@ -97,9 +96,12 @@ class Grant:
 
 
 # Grant tokens ------------------------------------------------------------------------
-# Opaque to callers, as AWS's are; inside, the token names its grant so that RetireGrant
-# can find it by token alone: version | account | key ID | grant ID | nonce | region.
+# Opaque, as AWS's are: random bytes the mock files in its token index (``KmsBackend.
+# grant_tokens``) against the grant they name, so RetireGrant can find a grant by
+# token alone. The index keeps tokens of grants since gone: such a token is still one
+# kmsmock issued, accepted and ignored in GrantTokens [M].
 _TOKEN_VERSION = b"\x01"
+_TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters (reference §1.6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,43 +112,16 @@ class TokenTarget:
     grant_id: str
 
 
-def grant_token(target: TokenTarget, nonce: bytes) -> str:
+def new_token(index: dict[str, TokenTarget], target: TokenTarget, entropy: Any) -> str:
     """A new token for a grant; every CreateGrant call returns a fresh one [M]."""
-    raw = (
-        _TOKEN_VERSION
-        + target.account.encode()
-        + uuid.UUID(target.key_id).bytes
-        + bytes.fromhex(target.grant_id)
-        + nonce
-        + target.region.encode()
-    )
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    token = base64.urlsafe_b64encode(_TOKEN_VERSION + entropy(_TOKEN_BYTES)).decode()
+    index[token] = target
+    return token
 
 
-def check_tokens(tokens: list[str]) -> None:
-    """Refuse a GrantTokens list holding a token kmsmock did not issue.
-
-    A well-formed token of a grant since retired is accepted and ignored [M].
-    """
+def check_tokens(index: dict[str, TokenTarget], tokens: list[str]) -> None:
+    """Refuse a GrantTokens list holding a token kmsmock did not issue."""
     for token in tokens:
-        if read_token(token) is None:
+        if token not in index:
             # KMS's text is unknown, kmsmock sends none (reference §1.6).
             raise InvalidGrantTokenException()
-
-
-def read_token(token: str) -> TokenTarget | None:
-    """What a grant token names; None if it is not a token kmsmock issued."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    if len(raw) <= 77 or not raw.startswith(_TOKEN_VERSION):
-        return None
-    account, key_id, grant_id, region = raw[1:13], raw[13:29], raw[29:61], raw[77:]
-    if not account.isdigit():
-        return None
-    try:
-        region_name = region.decode("ascii")
-    except UnicodeDecodeError:
-        return None
-    return TokenTarget(account.decode(), region_name, str(uuid.UUID(bytes=key_id)), grant_id.hex())

@@ -95,7 +95,7 @@ def handle(
             plan = _plan(operation, region)
         params = plan.decode(_decode_body(request.body))  # type: ignore[arg-type]
         if plan.takes_grant_tokens and "GrantTokens" in params:
-            check_tokens(params["GrantTokens"])
+            check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
             backend.settle()

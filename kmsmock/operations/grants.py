@@ -16,9 +16,8 @@ from kmsmock._grants import (
     MAX_GRANTS_PER_KEY,
     Grant,
     TokenTarget,
-    grant_token,
     grantable,
-    read_token,
+    new_token,
 )
 from kmsmock._ids import partition_of
 from kmsmock._keys import Key
@@ -71,7 +70,7 @@ def _check_constraints(key: Key, constraints: Constraints | None) -> None:
 
 def _token(ctx: RequestContext, key: Key, grant: Grant) -> str:
     target = TokenTarget(key.account, key.region, key.key_id, grant.grant_id)
-    return grant_token(target, ctx.backend.entropy.token_bytes(16))
+    return new_token(ctx.backend.grant_tokens, target, ctx.backend.entropy.token_bytes)
 
 
 @handles("CreateGrant")
@@ -94,9 +93,8 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
     grants = key.grants if key.grants is not None else {}
     if name is not None:
         for grant in grants.values():
-            if grant.name == name and grant.same_request(
-                grantee, retiring, operations, constraints
-            ):
+            same = grant.same_request(grantee, retiring, operations, constraints, ctx.account)
+            if grant.name == name and same:
                 return {"GrantToken": _token(ctx, key, grant), "GrantId": grant.grant_id}
     if len(grants) >= MAX_GRANTS_PER_KEY:
         # reference §4.11 [D]; text unverified.
@@ -190,10 +188,13 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
     """
     token = params.get("GrantToken")
     if token is not None:
-        target = read_token(token)
+        target = ctx.backend.grant_tokens.get(token)
         if target is None:
             raise errors.InvalidGrantTokenException()
+        # Grants are regional: a token finds its grant only in the grant's Region.
         state = ctx.backend.peek(target.account, target.region)
+        if target.region != ctx.region:
+            state = None
         key = state.keys.get(target.key_id) if state is not None else None
         grant = (key.grants or {}).get(target.grant_id) if key is not None else None
         if key is None or grant is None:
