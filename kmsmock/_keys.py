@@ -25,6 +25,15 @@ class KeyState(str, enum.Enum):
 
 
 @dataclass(slots=True, eq=False)
+class RegionSet:
+    """The Regions of a multi-Region key's related keys, shared by all of them: each key
+    of the set has the same key ID in its own Region (reference §8)."""
+
+    primary: str
+    replicas: list[str]
+
+
+@dataclass(slots=True, eq=False)
 class Key:
     """One KMS key. Slotted and lean: a suite may hold tens of thousands."""
 
@@ -69,6 +78,10 @@ class Key:
     valid_to: float | None = None
     bound_material: str | None = None
     material_description: str | None = None
+    # Multi-Region keys that have (or had) replicas; None for a primary never replicated.
+    region_set: RegionSet | None = None
+    # A primary waiting for its replicas to go (PendingReplicaDeletion): its window.
+    pending_window_days: int | None = None
 
     def material_ids(self) -> list[str]:
         """Every material ID the key holds, oldest first."""
@@ -133,10 +146,27 @@ class Key:
             meta["ExpirationModel"] = self.expiration_model
         if self.valid_to is not None:
             meta["ValidTo"] = self.valid_to
+        if self.pending_window_days is not None:
+            meta["PendingDeletionWindowInDays"] = self.pending_window_days
         if self.multi_region:
-            meta["MultiRegionConfiguration"] = {
-                "MultiRegionKeyType": "PRIMARY",
-                "PrimaryKey": {"Arn": self.arn, "Region": self.region},
-                "ReplicaKeys": [],
-            }
+            meta["MultiRegionConfiguration"] = self.multi_region_configuration()
         return meta
+
+    def multi_region_configuration(self) -> dict[str, Any]:
+        """The same primary and replica list, whichever key of the set is asked [O]."""
+        found = self.region_set
+        primary = found.primary if found is not None else self.region
+        replicas = found.replicas if found is not None else []
+
+        def entry(region: str) -> dict[str, str]:
+            return {"Arn": key_arn(region, self.account, self.key_id), "Region": region}
+
+        return {
+            "MultiRegionKeyType": "PRIMARY" if primary == self.region else "REPLICA",
+            "PrimaryKey": entry(primary),
+            "ReplicaKeys": [entry(region) for region in replicas],
+        }
+
+    @property
+    def is_replica(self) -> bool:
+        return self.region_set is not None and self.region_set.primary != self.region

@@ -9,6 +9,7 @@ enabled again.
 
 from __future__ import annotations
 
+from kmsmock import _multi_region
 from kmsmock._backend import KmsBackend
 from kmsmock._keys import Key, KeyState
 
@@ -19,38 +20,46 @@ ON_DEMAND = "ON_DEMAND"
 
 def rotate(backend: KmsBackend, key: Key, when: float, rotation_type: str) -> None:
     key.add_material(backend.entropy.hex(32), when, rotation_type)
+    _multi_region.share(backend, key)
 
 
 def enable(backend: KmsBackend, key: Key, period_days: int, now: float) -> None:
     key.rotation_period_days = period_days
     key.next_rotation = round(now + period_days * DAY, 3)
-    _schedule(backend, key)
+    schedule(backend, key)
+    _multi_region.share(backend, key)
 
 
-def disable(key: Key) -> None:
+def disable(backend: KmsBackend, key: Key) -> None:
     key.rotation_period_days = None
     key.next_rotation = None
+    _multi_region.share(backend, key)
 
 
 def catch_up(backend: KmsBackend, key: Key, now: float) -> None:
-    """Rotate a key whose automatic rotation fell due while it could not rotate."""
+    """Rotate a key whose automatic rotation fell due while it could not rotate.
+
+    Replicas never rotate themselves: their primary does, for the whole set.
+    """
+    if key.is_replica:
+        return
     if key.next_rotation is not None and key.next_rotation <= now and key.rotation_period_days:
         rotate(backend, key, now, AUTOMATIC)
         key.next_rotation = round(now + key.rotation_period_days * DAY, 3)
-        _schedule(backend, key)
+        schedule(backend, key)
 
 
-def _schedule(backend: KmsBackend, key: Key) -> None:
+def schedule(backend: KmsBackend, key: Key) -> None:
     assert key.next_rotation is not None
 
     def due(when: float) -> None:
         # A disabled or re-scheduled rotation leaves a stale entry behind: skip it.
-        if key.next_rotation != when or key.rotation_period_days is None:
+        if key.next_rotation != when or key.rotation_period_days is None or key.is_replica:
             return
         if key.state is not KeyState.ENABLED:
             return
         rotate(backend, key, when, AUTOMATIC)
         key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
-        _schedule(backend, key)
+        schedule(backend, key)
 
     backend.at(key.next_rotation, due)

@@ -110,6 +110,9 @@ CALLS: dict[str, Call] = {
         KeyId=k, ImportToken=b"t", EncryptedKeyMaterial=b"m", ValidTo=2e9
     ),
     "DeleteImportedKeyMaterial": lambda c, k: c.delete_imported_key_material(KeyId=k),
+    # Single-Region keys: UnsupportedOperationException once the state allows.
+    "ReplicateKey": lambda c, k: c.replicate_key(KeyId=k, ReplicaRegion="eu-west-1"),
+    "UpdatePrimaryRegion": lambda c, k: c.update_primary_region(KeyId=k, PrimaryRegion="eu-west-1"),
     "DeriveSharedSecret": lambda c, k: c.derive_shared_secret(
         KeyId=k, KeyAgreementAlgorithm="ECDH", PublicKey=_PEER_PUBLIC_KEY
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kmsmock import _aws_errors as errors
-from kmsmock import _rotation
+from kmsmock import _deletion, _rotation
 from kmsmock._context import RequestContext
 from kmsmock._keys import Key, KeyState
 from kmsmock._policies import check_policy
@@ -157,29 +157,25 @@ def disable_key(ctx: RequestContext, params: Params) -> Result:
 def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
 
-    Multi-Region primaries with replicas (PendingReplicaDeletion) come with ReplicateKey.
+    A multi-Region primary that still has replicas waits in PendingReplicaDeletion,
+    without a deletion date, until the last of them is deleted (reference §8).
     """
     days = params.get("PendingWindowInDays", 30)
     # The model allows 1-365; the service only 7-30 (reference §4.1).
     if not 7 <= days <= 30:
         raise errors.ValidationException("PendingWindowInDays must be between 7 and 30")
     key = ctx.key(params["KeyId"])
-    deletion_date = round(ctx.now() + days * 86400, 3)
-    key.state = KeyState.PENDING_DELETION
-    key.deletion_date = deletion_date
-    state = ctx.state
-
-    def delete(when: float) -> None:
-        if key.state is KeyState.PENDING_DELETION and key.deletion_date == when:
-            state.delete_key(key)
-
-    ctx.backend.at(deletion_date, delete)
-    return {
-        "KeyId": key.arn,
-        "DeletionDate": deletion_date,
-        "KeyState": key.state.value,
-        "PendingWindowInDays": days,
-    }
+    result: Result = {"KeyId": key.arn}
+    if key.region_set is not None and not key.is_replica and key.region_set.replicas:
+        key.state = KeyState.PENDING_REPLICA_DELETION
+        key.pending_window_days = days
+    else:
+        deletion_date = round(ctx.now() + days * 86400, 3)
+        _deletion.schedule(ctx.backend, key, deletion_date)
+        result["DeletionDate"] = deletion_date
+    result["KeyState"] = key.state.value
+    result["PendingWindowInDays"] = days
+    return result
 
 
 @handles("CancelKeyDeletion")
@@ -193,6 +189,7 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     awaiting_import = key.origin == "EXTERNAL" and key.expiration_model is None
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
+    key.pending_window_days = None
     return {"KeyId": key.arn}
 
 

@@ -31,13 +31,21 @@ def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) 
     return key
 
 
+def _primary(key: Key) -> Key:
+    """Rotation of a multi-Region set is set and done on its primary (reference §8)."""
+    if key.is_replica:
+        # Text unverified against AWS (reference §4.12).
+        raise errors.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+    return key
+
+
 @handles("EnableKeyRotation")
 def enable_key_rotation(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html
 
     Enabling again restarts the schedule from now with the new period.
     """
-    key = _rotatable(ctx, params["KeyId"])
+    key = _primary(_rotatable(ctx, params["KeyId"]))
     _rotation.enable(ctx.backend, key, params.get("RotationPeriodInDays", 365), ctx.now())
     return {}
 
@@ -45,7 +53,7 @@ def enable_key_rotation(ctx: RequestContext, params: Params) -> Result:
 @handles("DisableKeyRotation")
 def disable_key_rotation(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKeyRotation.html"""
-    _rotation.disable(_rotatable(ctx, params["KeyId"]))
+    _rotation.disable(ctx.backend, _primary(_rotatable(ctx, params["KeyId"])))
     return {}
 
 
@@ -82,6 +90,7 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
         raise errors.KMSInvalidStateException(
             f"No available key material pending rotation for the key: {key.arn}."
         )
+    _primary(key)
     done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
     if done >= MAX_ON_DEMAND_ROTATIONS:
         raise errors.LimitExceededException(

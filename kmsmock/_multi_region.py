@@ -1,0 +1,55 @@
+"""Multi-Region key sets: finding a key's related keys, and what they share (reference §8).
+
+Related keys share key ID, spec, usage, origin, key material and the rotation setting;
+everything else (state, description, policy, tags, aliases, grants) is their own. The
+primary is the source: after anything that changes shared properties on it, ``share``
+copies them to every replica. Material is shared by reference (one dict of material
+versions, one key pair), so material made lazily through any key of the set is the
+set's, and ciphertext or signatures from one key work with every other.
+"""
+
+from __future__ import annotations
+
+from kmsmock._backend import KmsBackend
+from kmsmock._keys import Key
+
+
+def members(backend: KmsBackend, key: Key) -> list[Key]:
+    """Every key of ``key``'s set that exists now, the primary first; [key] if it has none."""
+    found = key.region_set
+    if found is None:
+        return [key]
+    keys = []
+    for region in (found.primary, *found.replicas):
+        state = backend.peek(key.account, region)
+        member = state.keys.get(key.key_id) if state is not None else None
+        if member is not None:
+            keys.append(member)
+    return keys
+
+
+def share(backend: KmsBackend, primary: Key) -> None:
+    """Copy the primary's shared properties to its replicas."""
+    if primary.region_set is None or primary.is_replica:
+        return
+    for replica in members(backend, primary)[1:]:
+        copy_shared(primary, replica)
+
+
+def copy_shared(primary: Key, replica: Key) -> None:
+    replica.rotation_period_days = primary.rotation_period_days
+    replica.next_rotation = primary.next_rotation
+    if primary.origin == "EXTERNAL":
+        # Imported material reaches each replica by its own import (reference §8).
+        return
+    if primary.spec.symmetric:
+        if primary.materials is None:
+            # Fix the dict now, so that material made later is made once, for the set.
+            primary.materials = dict.fromkeys(primary.material_ids())
+        if primary.rotations is None:
+            primary.rotations = []
+        replica.materials = primary.materials
+        replica.rotations = primary.rotations
+        replica.material_id = primary.material_id
+    else:
+        replica.secret = primary.secret

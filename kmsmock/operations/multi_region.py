@@ -1,0 +1,133 @@
+"""Multi-Region keys: ReplicateKey, UpdatePrimaryRegion (reference §4.14, §8).
+
+The transient states KMS shows (a new replica Creating, both keys Updating while the
+primary moves) are in the response and end before the next call, as the reference
+recommends for a mock.
+"""
+
+from __future__ import annotations
+
+from kmsmock import _aws_errors as errors
+from kmsmock import _multi_region, _rotation
+from kmsmock._context import RequestContext
+from kmsmock._ids import key_arn, partition_of
+from kmsmock._key_states import require_state
+from kmsmock._keys import Key, KeyState, RegionSet
+from kmsmock._policies import check_policy, default_policy
+from kmsmock._tags import merged_tags
+from kmsmock.operations._registry import Params, Result, handles
+
+
+def _primary(ctx: RequestContext, identifier: str) -> Key:
+    key = ctx.key(identifier)
+    if not key.multi_region or key.is_replica:
+        # reference §4.14 [O] for a replica; a single-Region key is assumed to fail the
+        # same check.
+        raise errors.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+    return key
+
+
+def _after_this_call(ctx: RequestContext, key: Key, final: KeyState) -> None:
+    """End a transient state before the next call sees the key."""
+    transient = key.state
+
+    def finish(_: float) -> None:
+        if key.state is transient:
+            key.state = final
+
+    ctx.backend.at(ctx.now(), finish)
+
+
+@handles("ReplicateKey")
+def replicate_key(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html"""
+    primary = _primary(ctx, params["KeyId"])
+    region = params["ReplicaRegion"]
+    if region == primary.region:
+        # Text unverified against AWS (reference §4.14).
+        raise errors.ValidationException(
+            f"The replica region {region} must differ from the primary key's region."
+        )
+    if partition_of(region) != partition_of(primary.region):
+        # Text unverified against AWS (reference §4.14).
+        raise errors.ValidationException(
+            f"The replica region {region} is not in the primary key's partition."
+        )
+    target = ctx.backend.peek(primary.account, region)
+    if target is not None and primary.key_id in target.keys:
+        # reference §4.14 [M]; text unverified.
+        raise errors.AlreadyExistsException(
+            f"{key_arn(region, primary.account, primary.key_id)} already exists"
+        )
+    policy = params.get("Policy")
+    if policy is not None:
+        check_policy(
+            policy,
+            caller_account=ctx.account,
+            caller=ctx.principal,
+            bypass_lockout=params.get("BypassPolicyLockoutSafetyCheck", False),
+        )
+    tags = merged_tags(None, params["Tags"]) if params.get("Tags") else None
+    if primary.origin != "EXTERNAL" and not primary.spec.symmetric:
+        ctx.secret(primary)  # the pair the whole set shares
+    # Every check passed: only now change anything.
+    if primary.region_set is None:
+        primary.region_set = RegionSet(primary.region, [])
+    replica = Key(
+        key_id=primary.key_id,
+        account=primary.account,
+        region=region,
+        spec=primary.spec,
+        usage=primary.usage,
+        origin=primary.origin,
+        description=params.get("Description", ""),
+        created=ctx.now(),
+        state=KeyState.CREATING,
+        multi_region=True,
+        policy=policy,
+        tags=tags,
+        region_set=primary.region_set,
+    )
+    primary.region_set.replicas.append(region)
+    _multi_region.copy_shared(primary, replica)
+    ctx.backend.state(primary.account, region).add_key(replica)
+    external = primary.origin == "EXTERNAL"
+    _after_this_call(ctx, replica, KeyState.PENDING_IMPORT if external else KeyState.ENABLED)
+    metadata = replica.metadata()
+    # Not reported while the replica is being created [O].
+    metadata.pop("CurrentKeyMaterialId", None)
+    return {
+        "ReplicaKeyMetadata": metadata,
+        "ReplicaPolicy": policy if policy is not None else default_policy(region, replica.account),
+        "ReplicaTags": [{"TagKey": k, "TagValue": v} for k, v in (tags or {}).items()],
+    }
+
+
+@handles("UpdatePrimaryRegion")
+def update_primary_region(ctx: RequestContext, params: Params) -> Result:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdatePrimaryRegion.html
+
+    The replica in PrimaryRegion becomes the primary and this key one of its replicas;
+    ARNs, material and policies stay as they are.
+    """
+    key = _primary(ctx, params["KeyId"])
+    region = params["PrimaryRegion"]
+    if region == key.region:
+        return {}
+    state = ctx.backend.peek(key.account, region)
+    replica = state.keys.get(key.key_id) if state is not None else None
+    if replica is None:
+        # Text as for any unknown key (reference §1.1); unverified here (§4.14).
+        raise errors.key_does_not_exist(key_arn(region, key.account, key.key_id))
+    require_state(replica, ctx.operation)
+    assert key.region_set is not None  # a key with a replica has its set
+    found = key.region_set
+    found.replicas[found.replicas.index(region)] = key.region
+    found.primary = region
+    for member in (key, replica):
+        final = member.state
+        member.state = KeyState.UPDATING
+        _after_this_call(ctx, member, final)
+    if replica.rotation_period_days is not None and replica.next_rotation is not None:
+        _rotation.schedule(ctx.backend, replica)
+    return {}
