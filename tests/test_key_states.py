@@ -128,6 +128,10 @@ KEY_TYPES: dict[str, dict[str, str]] = {
     "Verify": _SIGNING,
     "GetPublicKey": _SIGNING,
     "DeriveSharedSecret": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"},
+    # Other origins are refused before the state is looked at (§3.2 "PD or IMP").
+    "GetParametersForImport": {"Origin": "EXTERNAL"},
+    "ImportKeyMaterial": {"Origin": "EXTERNAL"},
+    "DeleteImportedKeyMaterial": {"Origin": "EXTERNAL"},
 }
 
 IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS))
@@ -222,10 +226,14 @@ _COLUMNS = (
 def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -> str:
     """A new key put in ``state``: through the API where it can be reached, else directly."""
     if state is KeyState.PENDING_IMPORT:
-        key_id: str = client.create_key(Origin="EXTERNAL", **key_type)["KeyMetadata"]["KeyId"]
+        key_type = {**key_type, "Origin": "EXTERNAL"}
+        key_id: str = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
         return key_id
     key_id = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
-    if state is KeyState.DISABLED:
+    if key_type.get("Origin") == "EXTERNAL":
+        # An imported key without material can only be PendingImport through the API.
+        kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
+    elif state is KeyState.DISABLED:
         client.disable_key(KeyId=key_id)
     elif state is KeyState.PENDING_DELETION:
         client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)

@@ -18,6 +18,7 @@ from kmsmock._import import (
     unwrap,
     wrapping_key,
 )
+from kmsmock._key_states import require_state
 from kmsmock._keys import Key, KeyState
 from kmsmock._validation import outside_china
 from kmsmock.errors import FeatureNotImplementedError
@@ -28,12 +29,15 @@ _NEW, _EXISTING = "NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"
 
 
 def _external(ctx: RequestContext, identifier: str) -> Key:
-    key = ctx.key(identifier)
+    """An imported key; another origin is refused before its state is (reference §3.2:
+    "PD (imported keys) or IMP")."""
+    key = ctx.key(identifier, check_state=False)
     if key.origin != "EXTERNAL":
         # reference §4.13 [O]
         raise errors.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
+    require_state(key, ctx.operation)
     return key
 
 
@@ -65,10 +69,9 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
     private, public = wrapping_key(spec, entropy.token_bytes)
     valid_to = round(ctx.now() + VALID_FOR, 3)
     found_id = entropy.token_bytes(32)
+    # Expired parameters stay: their token gets ExpiredImportTokenException, not
+    # InvalidImportTokenException.
     pending = key.import_parameters if key.import_parameters is not None else {}
-    now = ctx.now()
-    # Parameters past their 24 hours can never be used again: let them go.
-    pending = {tid: p for tid, p in pending.items() if p.valid_to > now}
     pending[found_id] = ImportParameters(algorithm, private, valid_to)
     key.import_parameters = pending
     return {
@@ -130,8 +133,8 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
                 raise errors.ValidationException(
                     f"{member} is supported only for symmetric encryption KMS keys."
                 )
-    parameters = _parameters(ctx, key, params["ImportToken"])
     model, valid_to = _check_expiration(ctx, params)
+    parameters = _parameters(ctx, key, params["ImportToken"])
     material = unwrap(parameters, params["EncryptedKeyMaterial"])
     if material is None:
         raise errors.InvalidCiphertextException()
