@@ -47,6 +47,7 @@ def catch_up(backend: KmsBackend, key: Key, now: float) -> None:
         rotate(backend, key, now, AUTOMATIC)
         key.next_rotation = round(now + key.rotation_period_days * DAY, 3)
         schedule(backend, key)
+        _multi_region.share(backend, key)
 
 
 def schedule(backend: KmsBackend, key: Key) -> None:
@@ -61,5 +62,6 @@ def schedule(backend: KmsBackend, key: Key) -> None:
         rotate(backend, key, when, AUTOMATIC)
         key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
         schedule(backend, key)
+        _multi_region.share(backend, key)
 
     backend.at(key.next_rotation, due)
