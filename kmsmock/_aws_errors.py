@@ -211,3 +211,31 @@ class ExpiredImportTokenException(AwsError):
 
 class IncorrectKeyMaterialException(AwsError):
     pass
+
+
+class CustomKeyStoreInvalidStateException(AwsError):
+    pass
+
+
+class CustomKeyStoreNameInUseException(AwsError):
+    pass
+
+
+class CustomKeyStoreHasCMKsException(AwsError):
+    pass
+
+
+class CloudHsmClusterInUseException(AwsError):
+    pass
+
+
+class XksProxyUriInUseException(AwsError):
+    pass
+
+
+class XksProxyVpcEndpointServiceInUseException(AwsError):
+    pass
+
+
+class XksKeyAlreadyInUseException(AwsError):
+    pass

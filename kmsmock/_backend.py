@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kmsmock._clock import Clock
+from kmsmock._custom_key_stores import CustomKeyStore
 from kmsmock._grants import TokenTarget
 from kmsmock._identities import Identities
 from kmsmock._keys import Key
@@ -32,6 +33,7 @@ class RegionState:
     region: str
     keys: dict[str, Key] = field(default_factory=dict)  # key ID -> key, in creation order
     aliases: dict[str, Alias] = field(default_factory=dict)  # alias name -> alias
+    custom_key_stores: dict[str, CustomKeyStore] = field(default_factory=dict)  # by ID
 
     created: int = 0  # keys ever created here, for creation order
 
@@ -39,6 +41,9 @@ class RegionState:
         self.created += 1
         key.seq = self.created
         self.keys[key.key_id] = key
+
+    def keys_in_store(self, store_id: str) -> list[Key]:
+        return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
 
     def aliases_of(self, key_id: str) -> list[Alias]:
         return [alias for alias in self.aliases.values() if alias.target_key_id == key_id]

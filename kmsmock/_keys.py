@@ -82,6 +82,10 @@ class Key:
     region_set: RegionSet | None = None
     # A primary waiting for its replicas to go (PendingReplicaDeletion): its window.
     pending_window_days: int | None = None
+    # Keys in a custom key store: the store, its CloudHSM cluster or the external key.
+    custom_key_store_id: str | None = None
+    cloud_hsm_cluster_id: str | None = None
+    xks_key_id: str | None = None
 
     def material_ids(self) -> list[str]:
         """Every material ID the key holds, oldest first."""
@@ -146,6 +150,12 @@ class Key:
             meta["ExpirationModel"] = self.expiration_model
         if self.valid_to is not None:
             meta["ValidTo"] = self.valid_to
+        if self.custom_key_store_id is not None:
+            meta["CustomKeyStoreId"] = self.custom_key_store_id
+        if self.cloud_hsm_cluster_id is not None:
+            meta["CloudHsmClusterId"] = self.cloud_hsm_cluster_id
+        if self.xks_key_id is not None:
+            meta["XksKeyConfiguration"] = {"Id": self.xks_key_id}
         if self.pending_window_days is not None:
             meta["PendingDeletionWindowInDays"] = self.pending_window_days
         if self.multi_region:

@@ -13,11 +13,13 @@ from kmsmock._asymmetric import (
 )
 from kmsmock._context import RequestContext
 from kmsmock._crypto import Header, open_sealed, read_header, seal
+from kmsmock._custom_key_stores import CLOUDHSM, CONNECTED
 from kmsmock._keys import Key
 from kmsmock._specs import ENCRYPT_DECRYPT
 from kmsmock._validation import outside_china
 from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.operations.custom_key_stores import store_of
 
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
 Context = dict[str, str] | None
@@ -258,6 +260,11 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
     if pair_spec == "SM2" and not ctx.region.startswith("cn-"):
         raise outside_china(ctx.operation, "KeyPairSpec", pair_spec)
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
+    if key.custom_key_store_id is not None:
+        # reference §4.4 [M]; text unverified.
+        raise errors.UnsupportedOperationException(
+            f"{key.arn} is in a custom key store, which cannot make data key pairs."
+        )
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
@@ -301,10 +308,17 @@ def generate_random(ctx: RequestContext, params: Params) -> Result:
         raise errors.ValidationException("NumberOfBytes is required.")
     store_id = params.get("CustomKeyStoreId")
     if store_id is not None:
-        # Custom key stores are not modelled yet (docs/operations.md), so none exists.
-        raise errors.CustomKeyStoreNotFoundException(
-            f"Custom key store {store_id} does not exist in this account and Region."
-        )
+        store = store_of(ctx, store_id)
+        if store.store_type != CLOUDHSM:
+            # reference §4.5 [M]; text unverified.
+            raise errors.UnsupportedOperationException(
+                f"GenerateRandom is not supported for custom key store {store_id} of type "
+                f"{store.store_type}."
+            )
+        if store.state != CONNECTED:
+            raise errors.CustomKeyStoreInvalidStateException(
+                f"Custom key store {store_id} is {store.state}; GenerateRandom needs it CONNECTED."
+            )
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError("GenerateRandom", "Recipient")
     return {"Plaintext": ctx.backend.entropy.token_bytes(count)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kmsmock import _aws_errors as errors
 from kmsmock import _deletion, _rotation
 from kmsmock._context import RequestContext
+from kmsmock._custom_key_stores import CONNECTED, CustomKeyStore
 from kmsmock._keys import Key, KeyState
 from kmsmock._policies import check_policy
 from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
@@ -13,6 +14,7 @@ from kmsmock._validation import outside_china
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.operations.custom_key_stores import store_of
 
 _CUSTOM_KEY_STORE_ORIGINS = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
@@ -43,6 +45,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     origin = params.get("Origin", "AWS_KMS")
     multi_region = params.get("MultiRegion", False)
     _check_origin(params, origin, spec_name, multi_region)
+    store = _check_store(ctx, params, origin)
     policy = params.get("Policy")
     if policy is not None:
         check_policy(
@@ -72,6 +75,10 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         # Imported keys get their material ID from the first import (reference §1.8).
         material_id=entropy.hex(32) if spec.symmetric and not external else None,
     )
+    if store is not None:
+        key.custom_key_store_id = store.store_id
+        key.cloud_hsm_cluster_id = store.cluster_id
+        key.xks_key_id = params.get("XksKeyId")
     ctx.state.add_key(key)
     return {"KeyMetadata": key.metadata()}
 
@@ -111,10 +118,33 @@ def _check_origin(params: Params, origin: str, spec_name: str, multi_region: boo
         raise errors.UnsupportedOperationException(
             "Custom key stores support only single-Region symmetric encryption KMS keys."
         )
-    # Custom key stores are not modelled yet (docs/operations.md), so none exists.
-    raise errors.CustomKeyStoreNotFoundException(
-        f"Custom key store {store_id} does not exist in this account and Region."
-    )
+
+
+def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyStore | None:
+    """The custom key store a new key goes in, checked as CreateKey checks it (§4.1)."""
+    if origin not in _CUSTOM_KEY_STORE_ORIGINS:
+        return None
+    store = store_of(ctx, params["CustomKeyStoreId"])
+    if store.store_type != origin:
+        # Text unverified against AWS (reference §4.1).
+        raise errors.UnsupportedOperationException(
+            f"Origin {origin} is not valid for custom key store {store.store_id} of type "
+            f"{store.store_type}."
+        )
+    if store.state != CONNECTED:
+        raise errors.CustomKeyStoreInvalidStateException(
+            f"Custom key store {store.store_id} is {store.state}; keys can be created only "
+            "in a CONNECTED custom key store."
+        )
+    xks_key_id = params.get("XksKeyId")
+    if xks_key_id is not None and any(
+        key.xks_key_id == xks_key_id for key in ctx.state.keys_in_store(store.store_id)
+    ):
+        raise errors.XksKeyAlreadyInUseException(
+            f"External key {xks_key_id} is already used by a KMS key in custom key store "
+            f"{store.store_id}."
+        )
+    return store
 
 
 @handles("DescribeKey")

@@ -85,6 +85,11 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
     if not key.spec.symmetric:
         # KMS answers asymmetric and HMAC keys with an empty message [O].
         raise errors.UnsupportedOperationException("")
+    if key.custom_key_store_id is not None:
+        # Keys in custom key stores do not rotate [M].
+        raise errors.UnsupportedOperationException(
+            f"{key.arn} origin is {key.origin} which is not valid for this operation."
+        )
     if key.origin == "EXTERNAL":
         # Importing new material is what makes an imported key rotatable (reference §4.12).
         raise errors.KMSInvalidStateException(
