@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ["quickstart.py", "envelope_encryption.py"]
+EXAMPLES = ["quickstart.py", "envelope_encryption.py", "bring_your_own_key.py"]
 
 
 def run_example(name: str) -> subprocess.CompletedProcess[str]:
@@ -46,3 +46,20 @@ def test_envelope_encryption_example_reports_each_step():
     assert f"GenerateDataKey under {arn}" in lines
     assert f"Decrypt of the data key used {arn}" in lines
     assert lines[-1] == "Decrypted report.txt.enc: 22018 bytes, identical"
+
+
+def test_bring_your_own_key_example_reports_each_step():
+    run = run_example("bring_your_own_key.py")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("Created mrk-")
+    assert lines[0].endswith(": PendingImport")
+    assert lines[1].startswith("Imported material ")
+    assert lines[1].endswith("...: Enabled")
+    assert lines[2:] == [
+        "Replica in eu-west-1: Creating",
+        "Replica before import: PendingImport",
+        "Decrypted in eu-west-1: quarterly numbers",
+        "Grants on the key: [['Decrypt']]",
+        "Grants after retiring: []",
+    ]
