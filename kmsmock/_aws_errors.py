@@ -233,6 +233,10 @@ class XksProxyUriInUseException(AwsError):
     pass
 
 
+class XksProxyUriEndpointInUseException(AwsError):
+    pass
+
+
 class XksProxyVpcEndpointServiceInUseException(AwsError):
     pass
 

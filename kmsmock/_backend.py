@@ -36,6 +36,7 @@ class RegionState:
     custom_key_stores: dict[str, CustomKeyStore] = field(default_factory=dict)  # by ID
 
     created: int = 0  # keys ever created here, for creation order
+    stores_created: int = 0  # custom key stores ever created here, likewise
 
     def add_key(self, key: Key) -> None:
         self.created += 1

@@ -24,6 +24,7 @@ class CustomKeyStore:
     name: str
     store_type: str
     created: float
+    seq: int = 0  # creation order in its account and Region, for list pages
     state: str = DISCONNECTED
     # CloudHSM stores.
     cluster_id: str | None = None
@@ -60,6 +61,7 @@ class CustomKeyStore:
         self.parked.clear()
 
     def disconnect(self, keys: list[Key]) -> None:
+        """The store and ``keys`` of it are disconnected."""
         self.state = DISCONNECTED
         for key in keys:
             if key.state not in (KeyState.PENDING_DELETION, KeyState.UNAVAILABLE):

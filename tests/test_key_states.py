@@ -238,8 +238,9 @@ def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -
     elif state is KeyState.PENDING_DELETION:
         client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     elif state is not KeyState.ENABLED:
-        # Unavailable, Creating, Updating and PendingReplicaDeletion are not reachable
-        # through the implemented API yet.
+        # Unavailable, Creating, Updating and PendingReplicaDeletion need a custom key
+        # store or a multi-Region set (tested in their own files); here the state is set
+        # directly on a plain key, so every operation meets it the same way.
         kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
     assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == state.value
     return key_id

@@ -110,10 +110,17 @@ def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
             )
         mine, theirs = store.proxy, other.proxy
         if mine and theirs:
-            uri = (mine.get("UriEndpoint"), mine.get("UriPath"))
-            if uri == (theirs.get("UriEndpoint"), theirs.get("UriPath")):
+            endpoint = mine.get("UriEndpoint")
+            same_endpoint = endpoint == theirs.get("UriEndpoint")
+            # A store behind a VPC endpoint service needs an endpoint of its own [M].
+            if same_endpoint and _VPC in (mine.get("Connectivity"), theirs.get("Connectivity")):
+                raise errors.XksProxyUriEndpointInUseException(
+                    f"The external key store proxy endpoint {endpoint} is already in use."
+                )
+            if same_endpoint and mine.get("UriPath") == theirs.get("UriPath"):
                 raise errors.XksProxyUriInUseException(
-                    f"The external key store proxy URI {uri[0]}{uri[1]} is already in use."
+                    f"The external key store proxy URI {endpoint}{mine.get('UriPath')} is "
+                    "already in use."
                 )
             service = mine.get("VpcEndpointServiceName")
             if service is not None and service == theirs.get("VpcEndpointServiceName"):
@@ -135,9 +142,7 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     else:
         _refuse_members(params, _CLOUDHSM_MEMBERS, store_type)
         _require_members(params, _EXTERNAL_MEMBERS, store_type)
-        _check_connectivity(
-            params["XksProxyConnectivity"], params.get("XksProxyVpcEndpointServiceName")
-        )
+        _check_new_connectivity(params, {})
     store = CustomKeyStore(
         store_id=f"cks-{ctx.backend.entropy.hex(9)[:17]}",
         name=params["CustomKeyStoreName"],
@@ -155,6 +160,8 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         raise errors.LimitExceededException(
             f"This account and Region already have {MAX_STORES} custom key stores."
         )
+    ctx.state.stores_created += 1
+    store.seq = ctx.state.stores_created
     ctx.state.custom_key_stores[store.store_id] = store
     return {"CustomKeyStoreId": store.store_id}
 
@@ -223,9 +230,28 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
             raise errors.CustomKeyStoreNotFoundException(
                 f"Custom key store named {name} does not exist in this account and Region."
             )
-    order = [f"{store.created:020.3f}{store.store_id}" for store in stores]
+    order = [f"{store.seq:012d}" for store in stores]
     page, paging = paginate(stores, order, params, default_limit=100, max_limit=1000)
     return {"CustomKeyStores": [store.entry() for store in page], **paging}
+
+
+def _check_new_connectivity(params: Params, current: dict[str, str]) -> None:
+    """UpdateCustomKeyStore's rules for the proxy's connectivity (reference §4.15)."""
+    connectivity = params.get("XksProxyConnectivity", current.get("Connectivity", ""))
+    changed = connectivity != current.get("Connectivity")
+    if changed and params.get("XksProxyUriEndpoint") is None:
+        raise errors.ValidationException(
+            "A new XksProxyUriEndpoint is required when XksProxyConnectivity changes."
+        )
+    service = params.get("XksProxyVpcEndpointServiceName")
+    if service is None and connectivity == _VPC and not changed:
+        service = current.get("VpcEndpointServiceName")
+    _check_connectivity(connectivity, service)
+    if connectivity != _VPC and params.get("XksProxyVpcEndpointServiceOwner") is not None:
+        raise errors.ValidationException(
+            "XksProxyVpcEndpointServiceOwner is valid only when XksProxyConnectivity is "
+            "VPC_ENDPOINT_SERVICE."
+        )
 
 
 @handles("UpdateCustomKeyStore")
@@ -266,11 +292,8 @@ def update_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         password=params.get("KeyStorePassword", store.password),
     )
     if store.store_type == EXTERNAL:
+        _check_new_connectivity(params, store.proxy)
         updated.proxy = _proxy(ctx, params, store.proxy)
-        if "XksProxyConnectivity" in params:
-            _check_connectivity(
-                updated.proxy["Connectivity"], updated.proxy.get("VpcEndpointServiceName")
-            )
         credential = params.get("XksProxyAuthenticationCredential")
         updated.secret_access_key = (
             credential["RawSecretAccessKey"] if credential else store.secret_access_key

@@ -171,7 +171,17 @@ def enable_key(ctx: RequestContext, params: Params) -> Result:
         key.state = KeyState.ENABLED
         # A rotation that fell due while the key was disabled happens now (§5.11).
         _rotation.catch_up(ctx.backend, key, ctx.now())
+    _park(ctx, key, KeyState.DISABLED, KeyState.ENABLED)
     return {}
+
+
+def _park(ctx: RequestContext, key: Key, before: KeyState, after: KeyState) -> None:
+    """Enabling or disabling a key of a disconnected custom key store takes effect when
+    the store is connected again: the key stays Unavailable until then."""
+    store = ctx.state.custom_key_stores.get(key.custom_key_store_id or "")
+    unavailable = store is not None and key.state is KeyState.UNAVAILABLE
+    if unavailable and store is not None and store.parked.get(key.key_id) is before:
+        store.parked[key.key_id] = after
 
 
 @handles("DisableKey")
@@ -180,6 +190,7 @@ def disable_key(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     if key.state is KeyState.ENABLED:
         key.state = KeyState.DISABLED
+    _park(ctx, key, KeyState.ENABLED, KeyState.DISABLED)
     return {}
 
 
@@ -220,6 +231,9 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
     key.pending_window_days = None
+    store = ctx.state.custom_key_stores.get(key.custom_key_store_id or "")
+    if store is not None and store.state != CONNECTED:
+        store.disconnect([key])  # Unavailable until the store is back, then Disabled
     return {"KeyId": key.arn}
 
 
