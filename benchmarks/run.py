@@ -8,10 +8,10 @@ floor    the same boto3 client with a ``before-send.kms.<Op>`` handler returning
 kmsmock  ``mock_kms()``.
 moto     moto's ``mock_aws()``, when moto is installed.
 
-Samples of the contestants are interleaved (so drift in machine speed hits all of them
-alike) and each result is the best (lowest) of the samples, as ``timeit`` advises: other
-processes only ever add time. Each mock's ratio is taken against the best of the floor
-samples interleaved with its own; the JSON output also keeps the medians.
+Samples of the contestants are short (about 5 ms) and interleaved, so drift in machine
+speed hits all of them alike. Each cost is the median of its samples; each mock's ratio to
+the floor is the median of the ratios of its samples to the floor samples taken just
+before or after them, which cancels what a noisy machine does to both.
 
 Run ``python benchmarks/run.py`` (three or four minutes), ``--quick`` for a rough look
 (under a minute), ``--json PATH`` to keep the numbers. After the table comes the memory
@@ -659,8 +659,8 @@ class Settings:
 
 
 QUICK = Settings(
-    repeats=7,
-    target=0.015,
+    repeats=31,
+    target=0.005,
     max_n=50,
     rival_budget=3.0,
     suite_repeats=3,
@@ -669,8 +669,8 @@ QUICK = Settings(
     moto_memory=False,
 )
 FULL = Settings(
-    repeats=21,
-    target=0.04,
+    repeats=101,
+    target=0.005,
     max_n=200,
     rival_budget=6.0,
     suite_repeats=5,
@@ -710,14 +710,14 @@ class Case:
 
     def floor_us(self) -> float | None:
         found = self.floor_samples.get(KMSMOCK) or self.samples.get(FLOOR)
-        return min(found) * 1e6 if found else None
+        return statistics.median(found) * 1e6 if found else None
 
-    def ratio(self, name: str, statistic: Callable[[list[float]], float] = min) -> float | None:
-        """``name``'s cost over the floor's, from the samples taken in turn with it."""
+    def ratio(self, name: str) -> float | None:
+        """The median over repeats of ``name``'s sample over the floor sample of that repeat."""
         ours, floor = self.samples.get(name), self.floor_samples.get(name)
         if not ours or not floor:
             return None
-        return statistic(ours) / statistic(floor)
+        return statistics.median(a / b for a, b in zip(ours, floor, strict=True))
 
     def meets_target(self) -> bool | None:
         ratio = self.ratio(KMSMOCK)
@@ -964,7 +964,7 @@ def table(found: list[Case], names: list[str]) -> str:
     header = header.rstrip()
     lines = [header, "-" * len(header)]
     for case in found:
-        ours = case.best_us(KMSMOCK)
+        ours = case.median_us(KMSMOCK)
         line = (
             f"{case.name:<{width}} {case.unit:<5} {_cell(case.floor_us(), '9.1f')}"
             f" {_cell(ours, '11.1f')} {_cell(case.ratio(KMSMOCK), '7.2f')}"
@@ -974,7 +974,7 @@ def table(found: list[Case], names: list[str]) -> str:
             if MOTO in case.unavailable:
                 line += f" {'n/a':>10} {'n/a':>8} {'n/a':>13}"
             else:
-                theirs = case.best_us(MOTO)
+                theirs = case.median_us(MOTO)
                 versus = theirs / ours if theirs is not None and ours else None
                 line += (
                     f" {_cell(theirs, '10.1f')} {_cell(case.ratio(MOTO), '8.2f')}"
@@ -1022,10 +1022,9 @@ def report(
         for name in names:
             entry[f"{name}_samples_us"] = [s * 1e6 for s in case.samples.get(name, [])]
             if name != FLOOR:
-                entry[f"{name}_us"] = case.best_us(name)
+                entry[f"{name}_us"] = case.median_us(name)
+                entry[f"{name}_best_us"] = case.best_us(name)
                 entry[f"{name}_ratio_to_floor"] = case.ratio(name)
-                entry[f"{name}_median_us"] = case.median_us(name)
-                entry[f"{name}_median_ratio_to_floor"] = case.ratio(name, statistics.median)
                 floor = case.floor_samples.get(name, [])
                 entry[f"floor_samples_with_{name}_us"] = [s * 1e6 for s in floor]
                 if name in case.unavailable:
@@ -1037,8 +1036,8 @@ def report(
         "kmsmock": kmsmock.__version__,
         "moto": _moto_version() if MOTO in names else None,
         "settings": vars(settings),
-        "statistic": "best (lowest) of interleaved samples, µs per unit; ratios against the "
-        "best of the floor samples interleaved with each contestant (medians alongside)",
+        "statistic": "median of interleaved samples, µs per unit (best alongside); ratios "
+        "are medians of per-repeat ratios to the floor sample taken in turn",
         "results": results,
         "memory_per_symmetric_key": {
             "statistic": "bytes tracemalloc sees kept per key created after a warmup",
@@ -1099,8 +1098,9 @@ def main(argv: list[str] | None = None) -> int:
         memory[MOTO] = memory_per_key(MOTO, MOTO_MEMORY_KEYS, MOTO_MEMORY_WARMUP)
     print(f" {time.perf_counter() - case_start:.1f}s", flush=True)
     print(
-        "\nBest (lowest) µs per unit over interleaved samples; /floor divides by the best of"
-        f" the floor samples taken in turn with them (took {time.perf_counter() - started:.0f}s)\n"
+        "\nMedian µs per unit over interleaved samples; /floor is the median ratio of each"
+        " sample to the floor sample taken in turn with it"
+        f" (took {time.perf_counter() - started:.0f}s)\n"
     )
     print(table(found, names))
     print()

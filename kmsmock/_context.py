@@ -25,13 +25,18 @@ class RequestContext:
     account: str
     principal: str
     request_id: str
+    instant: float | None = None  # the request's time, read once
 
     @property
     def state(self) -> RegionState:
         return self.backend.state(self.account, self.region)
 
     def now(self) -> float:
-        return self.backend.clock.now()
+        """When the request happens: one instant for all it does."""
+        found = self.instant
+        if found is None:
+            found = self.instant = self.backend.clock.now()
+        return found
 
     def key(self, identifier: str, *, check_state: bool = True) -> Key:
         """The key a KeyId parameter names, checked as KMS checks it (reference §3.3).
@@ -101,9 +106,13 @@ class RequestContext:
         return self._by_id(self.account, identifier)
 
     def _by_id(self, account: str, key_id: str) -> Key:
+        state = self.backend.peek(account, self.region)
+        # Most calls name an existing key exactly as kmsmock wrote its ID.
+        key = state.keys.get(key_id) if state is not None else None
+        if key is not None:
+            return key
         if not is_key_id(key_id):
             raise errors.invalid_key_id(key_id)
-        state = self.backend.peek(account, self.region)
         key = state.keys.get(key_id.lower()) if state is not None else None
         if key is None:
             raise errors.key_does_not_exist(key_arn(self.region, account, key_id))

@@ -79,16 +79,27 @@ def _prefix(header: Header) -> bytes:
     return found
 
 
+# Headers by their bytes: the blobs of one key material share them.
+_HEADERS: dict[bytes, Header] = {}
+
+
 def read_header(blob: bytes) -> Header | None:
     """The header of a blob kmsmock made, or None for anything else."""
     if len(blob) < OVERHEAD or not blob.startswith(MAGIC):
         return None
+    raw = blob[: _MATERIAL.stop]
+    found = _HEADERS.get(raw)
+    if found is not None:
+        return found
     try:
         account = blob[_ACCOUNT].decode("ascii")
         key_id = blob[_KEY_ID].decode("ascii")
     except UnicodeDecodeError:
         return None
-    return Header(account, key_id, blob[_MATERIAL].hex())
+    if len(_HEADERS) >= _MAX_CIPHERS:
+        _HEADERS.clear()
+    found = _HEADERS[raw] = Header(account, key_id, blob[_MATERIAL].hex())
+    return found
 
 
 def seal(

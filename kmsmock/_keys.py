@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kmsmock._grants import Grant
@@ -86,6 +86,7 @@ class Key:
     custom_key_store_id: str | None = None
     cloud_hsm_cluster_id: str | None = None
     xks_key_id: str | None = None
+    arn_text: str | None = field(default=None, repr=False)
 
     def material_ids(self) -> list[str]:
         """Every material ID the key holds, oldest first."""
@@ -120,7 +121,11 @@ class Key:
 
     @property
     def arn(self) -> str:
-        return key_arn(self.region, self.account, self.key_id)
+        # Asked for on most calls; a key's Region, account and ID never change.
+        found = self.arn_text
+        if found is None:
+            found = self.arn_text = key_arn(self.region, self.account, self.key_id)
+        return found
 
     def metadata(self) -> dict[str, Any]:
         """KeyMetadata as DescribeKey and CreateKey return it (reference Appendix C.1)."""

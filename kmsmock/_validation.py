@@ -234,7 +234,29 @@ def _map(shape: Shape) -> Converter:
             if v is not None
         }
 
-    return convert
+    if not (_plain_string(shape.key) and _plain_string(shape.value)):  # type: ignore[attr-defined]
+        return convert
+
+    def convert_plain(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
+        # Maps of unconstrained strings (encryption contexts, on most crypto calls):
+        # JSON object keys are strings already, so only the values need a look.
+        if isinstance(value, dict):
+            for item in value.values():
+                if type(item) is not str:
+                    break
+            else:
+                return value
+        return convert(value, path, out)
+
+    return convert_plain
+
+
+def _plain_string(shape: Shape) -> bool:
+    """A string shape with nothing to check but that it is a string."""
+    metadata = shape.metadata
+    return shape.type_name == "string" and not any(
+        metadata.get(name) for name in ("min", "max", "enum", "pattern")
+    )
 
 
 def _structure(shape: Shape) -> Converter:
