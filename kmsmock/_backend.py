@@ -66,7 +66,7 @@ class Entropy:
     Key material and IVs come from ``os.urandom`` unless a seed asks for reproducibility.
     """
 
-    __slots__ = ("_ids", "_request_prefix", "_requests", "_rng")
+    __slots__ = ("_ids", "_iv_prefix", "_ivs", "_request_prefix", "_requests", "_rng")
 
     def __init__(self, seed: int | None) -> None:
         self._rng = random.Random(seed) if seed is not None else None
@@ -75,11 +75,19 @@ class Entropy:
         # unique all the same and cheaper than a random UUID per request.
         self._request_prefix = self.uuid4()[:24]
         self._requests = itertools.count(1)
+        self._iv_prefix = self.token_bytes(4)
+        self._ivs = itertools.count()
 
     def token_bytes(self, count: int) -> bytes:
         if self._rng is None:
             return os.urandom(count)
         return self._rng.randbytes(count)
+
+    def iv(self) -> bytes:
+        """A 96-bit AES-GCM nonce, never repeated in this mock: a random prefix and a
+        counter, as NIST SP 800-38D's deterministic construction builds them, and
+        cheaper than asking the OS for 12 bytes on every Encrypt."""
+        return self._iv_prefix + next(self._ivs).to_bytes(8, "big")
 
     def uuid4(self) -> str:
         """A random version-4 UUID, as KMS key IDs and request IDs are."""

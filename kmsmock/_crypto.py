@@ -42,9 +42,20 @@ def context_aad(context: dict[str, str] | None) -> bytes:
     ``repr`` of the sorted pairs is unambiguous (it quotes and escapes every string) and
     several times cheaper than a canonical JSON dump.
     """
+    global _last
     if not context:
         return b""
-    return repr(sorted(context.items())).encode()
+    # Callers tend to send one context again and again: keep the last one's AAD, as one
+    # pair swapped in whole, so that threads never see a context with another's AAD.
+    last = _last
+    if context == last[0]:
+        return last[1]
+    aad = repr(sorted(context.items())).encode()
+    _last = (dict(context), aad)
+    return aad
+
+
+_last: tuple[dict[str, str], bytes] = ({}, b"")
 
 
 # AESGCM objects by key, so that a busy key is not set up again on every call.

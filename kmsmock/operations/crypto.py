@@ -93,7 +93,7 @@ def _encrypt(
     material = key.material(material_id, entropy.token_bytes)
     assert material is not None
     header = Header(key.account, key.key_id, material_id)
-    return seal(material, header, entropy.token_bytes(12), plaintext, context), material_id
+    return seal(material, header, entropy.iv(), plaintext, context), material_id
 
 
 def _decrypt(
