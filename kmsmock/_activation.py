@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
     from kmsmock._backend import KmsBackend
     from kmsmock._clock import Clock
+    from kmsmock._faults import Faults
     from kmsmock._identities import Identities
+    from kmsmock._journal import CallJournal
 
     P = ParamSpec("P")
 
@@ -185,8 +187,19 @@ class KmsMock:
         """Access key ID -> caller; unknown keys act as the default account's root."""
         return self.backend.identities
 
+    @property
+    def calls(self) -> CallJournal:
+        """Every KMS request the mock answered, in order: ``kms.calls[-1].operation``."""
+        return self.backend.calls
+
+    @property
+    def faults(self) -> Faults:
+        """AWS errors on demand: ``kms.faults.inject("Encrypt", "ThrottlingException")``."""
+        return self.backend.faults
+
     def reset(self) -> None:
-        """Forget every key and alias in every account and region."""
+        """Forget every key, alias, store, call and injected fault, in every account and
+        region."""
         self.backend.reset()
 
     # Decorating -----------------------------------------------------------------

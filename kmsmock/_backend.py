@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from kmsmock._clock import Clock
 from kmsmock._custom_key_stores import CustomKeyStore
+from kmsmock._faults import Faults
 from kmsmock._grants import TokenTarget
 from kmsmock._identities import Identities
+from kmsmock._journal import CallJournal
 from kmsmock._keys import Key
 
 
@@ -127,6 +129,8 @@ class KmsBackend:
         self._grants = itertools.count(1)
         # Every grant token issued, and the grant it names (see ``_grants``).
         self.grant_tokens: dict[str, TokenTarget] = {}
+        self.calls = CallJournal()
+        self.faults = Faults(random.Random(seed))
 
     def state(self, account: str, region: str) -> RegionState:
         found = self._states.get((account, region))
@@ -167,3 +171,5 @@ class KmsBackend:
             self._states.clear()
             self._due.clear()
             self.grant_tokens.clear()
+            self.calls.clear()
+            self.faults.clear()

@@ -81,31 +81,42 @@ def handle(
     account: str,
     principal: str,
 ) -> AWSResponse:
-    """Answer one KMS request as the service would."""
+    """Answer one KMS request as the service would, and note it in the call journal."""
     request_id = backend.entropy.request_id()
+    operation = ""
+    body: bytes = request.body or b""  # type: ignore[assignment]
     try:
         target: str | bytes = request.headers.get("X-Amz-Target") or ""
         if isinstance(target, bytes):
             target = target.decode()
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        if backend.faults:
+            fault = backend.faults.take(operation)
+            if fault is not None:
+                raise fault
         plan = _PLANS.get(operation)
         # The registry is a plain dict that may change while running (tests take a
         # handler out to see OperationNotImplementedError): follow it.
         if plan is None or plan.handler is not HANDLERS.get(operation):
             plan = _plan(operation, region)
-        params = plan.decode(_decode_body(request.body))  # type: ignore[arg-type]
+        params = plan.decode(_decode_body(body))
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
         with backend.lock:
             backend.settle()
             result = plan.handler(ctx, params)
-        return _response(request, 200, request_id, plan.encode(result))
+        data = _dumps(plan.encode(result)).encode()
+        backend.calls.record((operation, region, account, principal, body, data, None, ctx.now()))
+        return _response(request, 200, request_id, data)
     except errors.AwsError as error:
         body_dict = {"__type": error.code}
         if error.message or not isinstance(error, errors.UnknownOperationException):
             body_dict["message"] = error.message
-        return _response(request, error.status, request_id, body_dict)
+        outcome = (error.code, error.message)
+        now = backend.clock.now()
+        backend.calls.record((operation, region, account, principal, body, None, outcome, now))
+        return _response(request, error.status, request_id, _dumps(body_dict).encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +151,7 @@ def _plan(operation: str, region: str) -> _Plan:
     return plan
 
 
-def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
+def _decode_body(raw: bytes | str) -> dict[str, Any]:
     if not raw:
         return {}
     try:
@@ -156,12 +167,12 @@ def _decode_body(raw: bytes | str | None) -> dict[str, Any]:
 
 
 def _response(
-    request: AWSPreparedRequest, status: int, request_id: str, payload: dict[str, Any]
+    request: AWSPreparedRequest, status: int, request_id: str, data: bytes
 ) -> AWSResponse:
     global _make_response
     if _make_response is None:
         _make_response = _response_maker()
-    return _make_response(request.url, status, request_id, _dumps(payload).encode())
+    return _make_response(request.url, status, request_id, data)
 
 
 ResponseMaker = Callable[[str, int, str, bytes], "AWSResponse"]
