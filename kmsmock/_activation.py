@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kmsmock._faults import Faults
     from kmsmock._identities import Identities
     from kmsmock._journal import CallJournal
+    from kmsmock._views import KeyView
 
     P = ParamSpec("P")
 
@@ -196,6 +197,61 @@ class KmsMock:
     def faults(self) -> Faults:
         """AWS errors on demand: ``kms.faults.inject("Encrypt", "ThrottlingException")``."""
         return self.backend.faults
+
+    def keys(self, *, account_id: str | None = None, region: str | None = None) -> list[KeyView]:
+        """Snapshots of the keys of an account in a region (default: the mock's own), in
+        creation order, with their aliases, tags and policy."""
+        from kmsmock._views import view
+
+        backend = self.backend
+        with backend.lock:
+            backend.settle()
+            state = backend.peek(account_id or self.account_id, region or self.region)
+            if state is None:
+                return []
+            return [view(state, key) for key in state.keys.values()]
+
+    def seed_key(
+        self,
+        key_id: str,
+        material: bytes,
+        *,
+        key_spec: str = "SYMMETRIC_DEFAULT",
+        key_usage: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+        description: str = "",
+        aliases: Iterable[str] = (),
+        tags: dict[str, str] | None = None,
+    ) -> KeyView:
+        """Create an Enabled key with a known ID and known key material.
+
+        ``material`` is 32 bytes for a symmetric key (16 in China), the secret for an
+        HMAC key, or a DER PKCS#8 private key for an asymmetric one. Ciphertext, MACs and
+        signatures of a seeded key are checkable with the test's own copy of the
+        material, and the same in every run. ValueError for what KMS could not hold.
+        """
+        from kmsmock._seeding import seed_key
+        from kmsmock._views import view
+
+        if isinstance(aliases, str):
+            raise TypeError("aliases takes alias names, e.g. aliases=['alias/orders']")
+        backend = self.backend
+        account, where = account_id or self.account_id, region or self.region
+        with backend.lock:
+            key = seed_key(
+                backend,
+                key_id=key_id,
+                material=material,
+                account=account,
+                region=where,
+                key_spec=key_spec,
+                key_usage=key_usage,
+                description=description,
+                aliases=tuple(aliases),
+                tags=dict(tags or {}),
+            )
+            return view(backend.state(account, where), key)
 
     def reset(self) -> None:
         """Forget every key, alias, store, call and injected fault, in every account and

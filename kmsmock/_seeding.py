@@ -1,0 +1,106 @@
+"""Keys with known IDs and key material, ``kms.seed_key()``: fixtures a test can rely on.
+
+As local-kms's seed file and LocalStack's custom key material allow: a key whose ID,
+material and aliases are fixed by the test, so that ciphertext, signatures and MACs are
+reproducible across runs and checkable with the test's own copy of the material.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kmsmock._aws_errors import AwsError
+from kmsmock._backend import Alias, KmsBackend
+from kmsmock._ids import KEY_ID_PATTERN, partition_of
+from kmsmock._import import load_material, material_id, symmetric_length
+from kmsmock._keys import Key, KeyState
+from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock._tags import merged_tags
+
+_ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]+")
+
+
+def seed_key(
+    backend: KmsBackend,
+    *,
+    key_id: str,
+    material: bytes,
+    account: str,
+    region: str,
+    key_spec: str,
+    key_usage: str | None,
+    description: str,
+    aliases: tuple[str, ...],
+    tags: dict[str, str],
+) -> Key:
+    """Create an Enabled key from the caller's ID and material; refuse what KMS could not
+    hold with ValueError, changing nothing."""
+    spec = KEY_SPECS.get(key_spec)
+    if spec is None:
+        raise ValueError(f"unknown key spec {key_spec!r}")
+    usage = key_usage or (ENCRYPT_DECRYPT if spec.symmetric else None)
+    if usage is None or usage not in spec.usages:
+        raise ValueError(f"key_usage must be one of {sorted(spec.usages)} for {key_spec}")
+    if spec.china_only and partition_of(region) != "aws-cn":
+        raise ValueError(f"{key_spec} keys exist only in China's Regions")
+    if KEY_ID_PATTERN.fullmatch(key_id) is None or key_id != key_id.lower():
+        raise ValueError(f"key_id must be a lowercase key ID (a UUID), got {key_id!r}")
+    state = backend.state(account, region)
+    if key_id in state.keys:
+        raise ValueError(f"a key {key_id} already exists in {account}/{region}")
+    for name in aliases:
+        if not _ALIAS_NAME.fullmatch(name) or name.startswith("alias/aws/"):
+            raise ValueError(f"{name!r} is not an alias name a customer can create")
+        if name in state.aliases:
+            raise ValueError(f"alias {name} already exists in {account}/{region}")
+    secret, materials, current = _material(key_spec, spec.symmetric, key_id, material, region)
+    try:
+        tag_map = merged_tags(None, [{"TagKey": k, "TagValue": v} for k, v in tags.items()])
+    except AwsError as error:
+        raise ValueError(error.message) from None
+    now = backend.clock.now()
+    key = Key(
+        key_id=key_id,
+        account=account,
+        region=region,
+        spec=spec,
+        usage=usage,
+        origin="AWS_KMS",
+        description=description,
+        created=now,
+        state=KeyState.ENABLED,
+        multi_region=key_id.startswith("mrk-"),
+        tags=tag_map or None,
+        material_id=current,
+    )
+    key.materials, key.secret = materials, secret
+    state.add_key(key)
+    for name in aliases:
+        state.aliases[name] = Alias(name, key_id, now, now)
+    return key
+
+
+def _material(
+    key_spec: str, symmetric: bool, key_id: str, material: bytes, region: str
+) -> tuple[Any, dict[str, bytes | None] | None, str | None]:
+    """(secret, materials, current material ID) of a seeded key."""
+    if symmetric:
+        size = symmetric_length(region)
+        if len(material) != size:
+            raise ValueError(f"symmetric key material is {size} bytes, got {len(material)}")
+        # Fixed by the key ID and the bytes, so a seeded key's ciphertext is the same
+        # key material ID in every run (reference §1.8).
+        found = material_id(key_id, material)
+        return None, {found: material}, found
+    if key_spec == "SM2":
+        raise ValueError("seeding SM2 keys is not supported yet")
+    secret = load_material(key_spec, material)
+    if secret is None:
+        what = (
+            "an HMAC key of the spec's lengths"
+            if key_spec.startswith("HMAC")
+            else ("a DER PKCS#8 private key of the spec")
+        )
+        raise ValueError(f"material for {key_spec} must be {what}")
+    return secret, None, None

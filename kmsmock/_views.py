@@ -1,0 +1,54 @@
+"""Read-only views of the mock's keys, ``kms.keys()``, for assertions in tests.
+
+A view is a snapshot taken when asked: it does not change when the key does, and
+changing it does not change the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kmsmock._policies import default_policy
+
+if TYPE_CHECKING:
+    from kmsmock._backend import RegionState
+    from kmsmock._keys import Key
+
+
+@dataclass(frozen=True, slots=True)
+class KeyView:
+    """One key as DescribeKey shows it, with its aliases, tags and key policy."""
+
+    key_id: str
+    arn: str
+    state: str
+    key_spec: str
+    key_usage: str
+    origin: str
+    description: str
+    aliases: tuple[str, ...]
+    tags: dict[str, str]
+    policy: str
+    metadata: dict[str, Any]  # KeyMetadata, timestamps as epoch seconds
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == "Enabled"
+
+
+def view(state: RegionState, key: Key) -> KeyView:
+    metadata = key.metadata()
+    return KeyView(
+        key_id=key.key_id,
+        arn=key.arn,
+        state=key.state.value,
+        key_spec=key.spec.name,
+        key_usage=key.usage,
+        origin=key.origin,
+        description=key.description,
+        aliases=tuple(alias.name for alias in state.aliases_of(key.key_id)),
+        tags=dict(key.tags or {}),
+        policy=key.policy if key.policy is not None else default_policy(key.region, key.account),
+        metadata=metadata,
+    )
