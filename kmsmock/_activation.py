@@ -66,6 +66,7 @@ class KmsMock:
         account_id: str | None = None,
         seed: int | None = None,
         passthrough: Iterable[str] | None = None,
+        enforce_policies: bool | None = None,
     ) -> None:
         given: dict[str, Any] = {}
         if region is not None:
@@ -80,12 +81,16 @@ class KmsMock:
             if isinstance(passthrough, str):
                 raise TypeError("passthrough takes service names, e.g. passthrough=['s3']")
             given["passthrough"] = frozenset(passthrough)
+        if enforce_policies is not None:
+            given["enforce_policies"] = bool(enforce_policies)
         # Only options the caller named take part in the nesting conflict check.
         self._given = given
         self.region: str = given.get("region", DEFAULT_REGION)
         self.account_id: str = given.get("account_id", DEFAULT_ACCOUNT)
         self.seed: int | None = seed
         self.passthrough: frozenset[str] = given.get("passthrough", frozenset())
+        # Key policies and grants decide access (reference §7.3); off by default.
+        self.enforce_policies: bool = given.get("enforce_policies", False)
         self._backend: KmsBackend | None = None
 
     def __repr__(self) -> str:
@@ -124,7 +129,9 @@ class KmsMock:
         from kmsmock import _protocol
         from kmsmock._backend import KmsBackend
 
-        backend = KmsBackend(account_id=self.account_id, seed=self.seed)
+        backend = KmsBackend(
+            account_id=self.account_id, seed=self.seed, enforce_policies=self.enforce_policies
+        )
         _saved_environment = _environment.apply(self.region)
         try:
             _patch.install(_route)
@@ -361,6 +368,7 @@ def mock_kms(
     account_id: str | None = None,
     seed: int | None = None,
     passthrough: Iterable[str] | None = None,
+    enforce_policies: bool | None = None,
 ) -> KmsMock: ...
 
 
@@ -372,6 +380,7 @@ def mock_kms(
     account_id: str | None = None,
     seed: int | None = None,
     passthrough: Iterable[str] | None = None,
+    enforce_policies: bool | None = None,
 ) -> Any:
     """Mock AWS KMS for botocore and boto3, in-process.
 
@@ -384,7 +393,13 @@ def mock_kms(
         with mock_kms(region="eu-west-1") as kms:
             boto3.client("kms").create_key()
     """
-    mock = KmsMock(region=region, account_id=account_id, seed=seed, passthrough=passthrough)
+    mock = KmsMock(
+        region=region,
+        account_id=account_id,
+        seed=seed,
+        passthrough=passthrough,
+        enforce_policies=enforce_policies,
+    )
     if target is None:
         return mock
     return mock(target)

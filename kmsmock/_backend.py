@@ -114,8 +114,12 @@ class KmsBackend:
     mutate, so a failed call leaves the state exactly as it was.
     """
 
-    def __init__(self, *, account_id: str, seed: int | None) -> None:
+    def __init__(
+        self, *, account_id: str, seed: int | None, enforce_policies: bool = False
+    ) -> None:
         self.lock = threading.RLock()
+        # Key policies and grants decide access (``_authorization``); off by default.
+        self.enforce_policies = enforce_policies
         self.default_account = account_id
         self.clock = Clock()
         self.entropy = Entropy(seed)

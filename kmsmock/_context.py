@@ -8,6 +8,7 @@ from typing import Any
 from kmsmock import _aws_errors as errors
 from kmsmock import _aws_managed, _rotation
 from kmsmock._asymmetric import UnsupportedMaterial, generate
+from kmsmock._authorization import IAM_ONLY, authorize
 from kmsmock._backend import Alias, KmsBackend, RegionState
 from kmsmock._ids import ALIAS_ACCEPTING, CROSS_ACCOUNT, alias_arn, is_key_id, key_arn, parse_arn
 from kmsmock._key_states import require_state
@@ -26,6 +27,7 @@ class RequestContext:
     principal: str
     request_id: str
     instant: float | None = None  # the request's time, read once
+    params: dict[str, Any] | None = None  # what condition keys of key policies look at
 
     @property
     def state(self) -> RegionState:
@@ -38,7 +40,7 @@ class RequestContext:
             found = self.instant = self.backend.clock.now()
         return found
 
-    def key(self, identifier: str, *, check_state: bool = True) -> Key:
+    def key(self, identifier: str, *, check_state: bool = True, action: str | None = None) -> Key:
         """The key a KeyId parameter names, checked as KMS checks it (reference §3.3).
 
         Resolution (§1.4): alias forms only where the operation accepts them, another
@@ -48,9 +50,16 @@ class RequestContext:
         key = self._resolve(identifier)
         if key.key_manager == "AWS" and self.operation in _aws_managed.DENIED_OPERATIONS:
             raise errors.access_denied(self.principal, self.operation, key.arn)
+        self.authorize(key, action)
         if check_state:
             require_state(key, self.operation)
         return key
+
+    def authorize(self, key: Key, action: str | None = None) -> None:
+        """Under ``enforce_policies``, what the key's policy and grants allow (§7.3)."""
+        if self.backend.enforce_policies and self.operation not in IAM_ONLY:
+            action = action or f"kms:{self.operation}"
+            authorize(key, action, self.principal, self.account, self.params or {})
 
     def require_use(self, key: Key, usage: str, algorithm: str) -> None:
         """The key's usage, then the algorithm's fit to its spec (reference §3.3 steps 7, 8)."""
@@ -59,7 +68,7 @@ class RequestContext:
         if algorithm not in key.spec.algorithms[usage]:
             raise errors.incompatible_algorithm(algorithm, key.spec.name)
 
-    def key_in_ciphertext(self, account: str, key_id: str) -> Key:
+    def key_in_ciphertext(self, account: str, key_id: str, action: str | None = None) -> Key:
         """The key a symmetric ciphertext names, for Decrypt and ReEncrypt without a KeyId."""
         state = self.backend.peek(account, self.region)
         key = state.keys.get(key_id) if state is not None else None
@@ -69,6 +78,7 @@ class RequestContext:
                 "The ciphertext refers to a customer master key that does not exist, does "
                 "not exist in this region, or you are not allowed to access."
             )
+        self.authorize(key, action)
         require_state(key, self.operation)
         return key
 

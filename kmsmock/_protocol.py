@@ -103,6 +103,7 @@ def handle(
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(backend, operation, region, account, principal, request_id)
+        ctx.params = params
         with backend.lock:
             backend.settle()
             result = plan.handler(ctx, params)

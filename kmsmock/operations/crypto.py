@@ -26,9 +26,11 @@ Context = dict[str, str] | None
 _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 
 
-def _encryption_key(ctx: RequestContext, identifier: str, algorithm: str) -> Key:
+def _encryption_key(
+    ctx: RequestContext, identifier: str, algorithm: str, action: str | None = None
+) -> Key:
     """Resolve a key that is to encrypt with ``algorithm``, in KMS's check order (§3.3)."""
-    return _check_encryption_key(ctx, ctx.key(identifier), algorithm)
+    return _check_encryption_key(ctx, ctx.key(identifier, action=action), algorithm)
 
 
 def _check_encryption_key(ctx: RequestContext, key: Key, algorithm: str) -> Key:
@@ -41,7 +43,7 @@ def _dry_run_ignoring_ciphertext(params: Params) -> bool:
 
 
 def _source_key(
-    ctx: RequestContext, blob: bytes | None, identifier: str | None
+    ctx: RequestContext, blob: bytes | None, identifier: str | None, action: str | None = None
 ) -> tuple[Key, Header | None]:
     """The key that is to decrypt ``blob``: the one named, else the one the blob names.
 
@@ -49,7 +51,7 @@ def _source_key(
     """
     header = read_header(blob) if blob is not None else None
     if identifier is not None:
-        key = ctx.key(identifier)
+        key = ctx.key(identifier, action=action)
         # Before any check of the named key's usage: a symmetric ciphertext with an HMAC
         # or asymmetric KeyId is IncorrectKeyException in AWS too (reference §3.3 step 6).
         if header is not None and (header.account, header.key_id) != (key.account, key.key_id):
@@ -57,7 +59,7 @@ def _source_key(
         return key, header if key.spec.symmetric else None
     if header is None:
         raise errors.InvalidCiphertextException()
-    return ctx.key_in_ciphertext(header.account, header.key_id), header
+    return ctx.key_in_ciphertext(header.account, header.key_id, action), header
 
 
 def _check_context(key: Key, context: Context) -> None:
@@ -187,10 +189,12 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
         raise errors.null_member("ciphertextBlob")
     source_algorithm = params.get("SourceEncryptionAlgorithm", SYMMETRIC_DEFAULT)
     destination_algorithm = params.get("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT)
-    source, header = _source_key(ctx, blob, source_id)
+    source, header = _source_key(ctx, blob, source_id, "kms:ReEncryptFrom")
     _check_encryption_key(ctx, source, source_algorithm)
     _check_context(source, params.get("SourceEncryptionContext"))
-    destination = _encryption_key(ctx, params["DestinationKeyId"], destination_algorithm)
+    destination = _encryption_key(
+        ctx, params["DestinationKeyId"], destination_algorithm, "kms:ReEncryptTo"
+    )
     if ignore_ciphertext:
         raise errors.dry_run()
     assert blob is not None

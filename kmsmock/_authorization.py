@@ -1,0 +1,273 @@
+"""Key policies and grants deciding access, for ``mock_kms(enforce_policies=True)``
+(reference §7.3).
+
+A request by principal P on key K for action ``kms:<Op>`` is denied by any matching
+``Deny`` statement, allowed by a matching ``Allow`` statement or by a grant on K for P,
+and denied otherwise. IAM is not modelled: a statement naming an account
+(``arn:aws:iam::<account>:root`` or the bare ID) delegates to IAM, which kmsmock takes
+to allow every principal of that account. Operations that IAM alone authorises
+(CreateKey, ListKeys, ListAliases, GenerateRandom, ListRetirableGrants, custom key
+stores) and RetireGrant, which a key policy cannot grant, are not checked.
+
+Conditions are evaluated over the keys kmsmock knows for the request (caller, key,
+encryption context, algorithms, grant parameters, resource tags); a key it does not
+know, such as ``kms:ViaService``, is absent, as in a request no AWS service made.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kmsmock import _aws_errors as errors
+from kmsmock._policies import default_policy
+
+if TYPE_CHECKING:
+    from kmsmock._grants import Grant
+    from kmsmock._keys import Key
+
+IAM_ONLY = frozenset(
+    {
+        "CreateKey",
+        "ListKeys",
+        "ListAliases",
+        "GenerateRandom",
+        "ListRetirableGrants",
+        "RetireGrant",
+        "ConnectCustomKeyStore",
+        "CreateCustomKeyStore",
+        "DeleteCustomKeyStore",
+        "DescribeCustomKeyStores",
+        "DisconnectCustomKeyStore",
+        "UpdateCustomKeyStore",
+    }
+)
+# Grant operations whose constraints are not checked [M].
+_UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
+
+
+def authorize(key: Key, action: str, principal: str, account: str, params: dict[str, Any]) -> None:
+    """Raise AccessDeniedException unless ``principal`` may do ``action`` on ``key``."""
+    context = _RequestContext(key, action, principal, account, params)
+    allowed = False
+    for statement in _statements(key):
+        if not context.matches(statement):
+            continue
+        if statement.get("Effect") == "Deny":
+            raise errors.AccessDeniedException(
+                f"User: {principal} is not authorized to perform: {action} on resource: "
+                f"{key.arn} with an explicit deny in a resource-based policy"
+            )
+        allowed = allowed or statement.get("Effect") == "Allow"
+    if allowed or any(context.granted_by(grant) for grant in (key.grants or {}).values()):
+        return
+    raise errors.AccessDeniedException(
+        f"User: {principal} is not authorized to perform: {action} on resource: {key.arn} "
+        f"because no resource-based policy allows the {action} action"
+    )
+
+
+def _statements(key: Key) -> list[dict[str, Any]]:
+    policy = key.policy if key.policy is not None else default_policy(key.region, key.account)
+    found = json.loads(policy).get("Statement", [])
+    statements = found if isinstance(found, list) else [found]
+    return [statement for statement in statements if isinstance(statement, dict)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _principal_matches(named: str, principal: str, account: str) -> bool:
+    """Whether a policy's AWS principal ``named`` covers the caller."""
+    if named in ("*", account) or named.endswith(f":iam::{account}:root"):
+        return True
+    if named == principal:
+        return True
+    # An assumed-role session is covered by its role: .../assumed-role/<role>/<session>.
+    if ":assumed-role/" in principal and ":role/" in named:
+        role = principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        same_account = named.split(":")[4] == principal.split(":")[4]
+        return same_account and named.rsplit("/", 1)[-1] == role
+    return False
+
+
+class _RequestContext:
+    """What the statements and grants of one authorization look at."""
+
+    def __init__(
+        self, key: Key, action: str, principal: str, account: str, params: dict[str, Any]
+    ) -> None:
+        self.key = key
+        self.action = action
+        self.operation = action.split(":", 1)[1]
+        self.principal = principal
+        self.account = account
+        self.params = params
+        self.encryption_context: dict[str, str] = self._encryption_context()
+
+    def _encryption_context(self) -> dict[str, str]:
+        member = {
+            "ReEncryptFrom": "SourceEncryptionContext",
+            "ReEncryptTo": "DestinationEncryptionContext",
+        }.get(self.operation, "EncryptionContext")
+        found = self.params.get(member)
+        return dict(found) if isinstance(found, dict) else {}
+
+    # Statements -----------------------------------------------------------------
+
+    def matches(self, statement: dict[str, Any]) -> bool:
+        return (
+            self._principal(statement)
+            and self._action(statement)
+            and self._resource(statement)
+            and self._conditions(statement.get("Condition", {}))
+        )
+
+    def _principal(self, statement: dict[str, Any]) -> bool:
+        def covers(principal: Any) -> bool:
+            if principal == "*":
+                return True
+            if not isinstance(principal, dict):
+                return False
+            return any(
+                isinstance(named, str) and _principal_matches(named, self.principal, self.account)
+                for named in _as_list(principal.get("AWS", []))
+            )
+
+        if "Principal" in statement:
+            return covers(statement["Principal"])
+        if "NotPrincipal" in statement:
+            return not covers(statement["NotPrincipal"])
+        return False
+
+    def _action(self, statement: dict[str, Any]) -> bool:
+        def any_match(patterns: Any) -> bool:
+            return any(
+                isinstance(p, str) and fnmatch.fnmatchcase(self.action.lower(), p.lower())
+                for p in _as_list(patterns)
+            )
+
+        if "Action" in statement:
+            return any_match(statement["Action"])
+        if "NotAction" in statement:
+            return not any_match(statement["NotAction"])
+        return False
+
+    def _resource(self, statement: dict[str, Any]) -> bool:
+        def any_match(patterns: Any) -> bool:
+            return any(
+                isinstance(p, str) and fnmatch.fnmatchcase(self.key.arn, p)
+                for p in _as_list(patterns)
+            )
+
+        # A statement without Resource is accepted but has no effect [M].
+        if "Resource" in statement:
+            return any_match(statement["Resource"])
+        if "NotResource" in statement:
+            return not any_match(statement["NotResource"])
+        return False
+
+    def _conditions(self, conditions: Any) -> bool:
+        if not isinstance(conditions, dict):
+            return False
+        return all(
+            isinstance(pairs, dict)
+            and all(self._condition(operator, name, expected) for name, expected in pairs.items())
+            for operator, pairs in conditions.items()
+        )
+
+    def _condition(self, operator: str, name: str, expected: Any) -> bool:
+        values = self._values(name)
+        wanted = [str(v) for v in _as_list(expected)]
+        if operator == "Null":
+            return (values is None) == (wanted[0].lower() == "true")
+        quantifier = ""
+        if ":" in operator:
+            quantifier, operator = operator.split(":", 1)
+        if_exists = operator.endswith("IfExists")
+        base = operator.removesuffix("IfExists")
+        positive = base.replace("Not", "", 1)  # StringNotLike -> StringLike
+        negated = positive != base
+        test = _OPERATORS.get(positive)
+        if test is None:
+            return False  # an operator kmsmock does not know: the statement does not apply
+        if values is None:
+            # IAM's rules for a key the request lacks.
+            if if_exists or quantifier == "ForAllValues":
+                return True
+            return negated and quantifier != "ForAnyValue"
+        if quantifier == "ForAllValues":
+            return all(_one(test, negated, value, wanted) for value in values)
+        return any(_one(test, negated, value, wanted) for value in values)
+
+    def _values(self, name: str) -> list[str] | None:
+        """The request's values of condition key ``name``; None when it has none."""
+        lowered = name.lower()
+        key = self.key
+        if lowered.startswith("kms:encryptioncontext:"):
+            wanted = name.split(":", 2)[2].lower()
+            found = [v for k, v in self.encryption_context.items() if k.lower() == wanted]
+            return found or None
+        if lowered.startswith("aws:resourcetag/"):
+            tag = name.split("/", 1)[1]
+            return [key.tags[tag]] if key.tags and tag in key.tags else None
+        simple: dict[str, Callable[[], Any]] = {
+            "kms:callerAccount": lambda: self.account,
+            "aws:principalarn": lambda: self.principal,
+            "aws:principalaccount": lambda: self.account,
+            "kms:encryptioncontextkeys": lambda: list(self.encryption_context) or None,
+            "kms:keyspec": lambda: key.spec.name,
+            "kms:keyusage": lambda: key.usage,
+            "kms:keyorigin": lambda: key.origin,
+            "kms:multiregion": lambda: "true" if key.multi_region else "false",
+            "kms:grantisforawsresource": lambda: "false",
+            "kms:encryptionalgorithm": lambda: self.params.get("EncryptionAlgorithm"),
+            "kms:signingalgorithm": lambda: self.params.get("SigningAlgorithm"),
+            "kms:macalgorithm": lambda: self.params.get("MacAlgorithm"),
+            "kms:keyagreementalgorithm": lambda: self.params.get("KeyAgreementAlgorithm"),
+            "kms:messagetype": lambda: self.params.get("MessageType"),
+            "kms:granteeprincipal": lambda: self.params.get("GranteePrincipal"),
+            "kms:retiringprincipal": lambda: self.params.get("RetiringPrincipal"),
+            "kms:grantoperations": lambda: self.params.get("Operations"),
+            "kms:datakeypairspec": lambda: self.params.get("KeyPairSpec"),
+        }
+        getter = {k.lower(): v for k, v in simple.items()}.get(lowered)
+        value: Any = getter() if getter is not None else None
+        if value is None:
+            return None
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    # Grants -----------------------------------------------------------------------
+
+    def granted_by(self, grant: Grant) -> bool:
+        if not _principal_matches(grant.grantee, self.principal, self.account):
+            return False
+        if self.operation not in grant.operations:
+            return False
+        if not grant.constraints or self.operation in _UNCONSTRAINED:
+            return True
+        # Constraint keys match case-insensitively, values exactly (reference §6.3).
+        context = {k.lower(): v for k, v in self.encryption_context.items()}
+        equals = grant.constraints.get("EncryptionContextEquals")
+        if equals is not None and {k.lower(): v for k, v in equals.items()} != context:
+            return False
+        subset = grant.constraints.get("EncryptionContextSubset")
+        return subset is None or all(context.get(k.lower()) == v for k, v in subset.items())
+
+
+def _one(test: Callable[[str, str], bool], negated: bool, value: str, wanted: list[str]) -> bool:
+    hit = any(test(value, w) for w in wanted)
+    return not hit if negated else hit
+
+
+_OPERATORS: dict[str, Callable[[str, str], bool]] = {
+    "StringEquals": lambda value, wanted: value == wanted,
+    "StringEqualsIgnoreCase": lambda value, wanted: value.lower() == wanted.lower(),
+    "StringLike": lambda value, wanted: fnmatch.fnmatchcase(value, wanted),
+    "ArnEquals": lambda value, wanted: value == wanted,
+    "ArnLike": lambda value, wanted: fnmatch.fnmatchcase(value, wanted),
+    "Bool": lambda value, wanted: value.lower() == wanted.lower(),
+}
