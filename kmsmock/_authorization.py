@@ -16,13 +16,13 @@ know, such as ``kms:ViaService``, is absent, as in a request no AWS service made
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kmsmock import _aws_errors as errors
-from kmsmock._policies import default_policy
+from kmsmock._policies import default_policy, principal_covers, role_of
 
 if TYPE_CHECKING:
     from kmsmock._grants import Grant
@@ -42,6 +42,19 @@ IAM_ONLY = frozenset(
         "DescribeCustomKeyStores",
         "DisconnectCustomKeyStore",
         "UpdateCustomKeyStore",
+    }
+)
+# Operations kms:EncryptionAlgorithm applies to.
+_ENCRYPTING = frozenset(
+    {
+        "Encrypt",
+        "Decrypt",
+        "ReEncryptFrom",
+        "ReEncryptTo",
+        "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
     }
 )
 # Grant operations whose constraints are not checked [M].
@@ -80,20 +93,6 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _principal_matches(named: str, principal: str, account: str) -> bool:
-    """Whether a policy's AWS principal ``named`` covers the caller."""
-    if named in ("*", account) or named.endswith(f":iam::{account}:root"):
-        return True
-    if named == principal:
-        return True
-    # An assumed-role session is covered by its role: .../assumed-role/<role>/<session>.
-    if ":assumed-role/" in principal and ":role/" in named:
-        role = principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
-        same_account = named.split(":")[4] == principal.split(":")[4]
-        return same_account and named.rsplit("/", 1)[-1] == role
-    return False
-
-
 class _RequestContext:
     """What the statements and grants of one authorization look at."""
 
@@ -127,26 +126,28 @@ class _RequestContext:
         )
 
     def _principal(self, statement: dict[str, Any]) -> bool:
-        def covers(principal: Any) -> bool:
+        def covers(principal: Any, delegation: bool) -> bool:
             if principal == "*":
                 return True
             if not isinstance(principal, dict):
                 return False
             return any(
-                isinstance(named, str) and _principal_matches(named, self.principal, self.account)
+                isinstance(named, str)
+                and principal_covers(named, self.principal, self.account, delegation=delegation)
                 for named in _as_list(principal.get("AWS", []))
             )
 
         if "Principal" in statement:
-            return covers(statement["Principal"])
+            return covers(statement["Principal"], delegation=True)
         if "NotPrincipal" in statement:
-            return not covers(statement["NotPrincipal"])
+            # NotPrincipal excepts exactly whom it names: an account root is not its users.
+            return not covers(statement["NotPrincipal"], delegation=False)
         return False
 
     def _action(self, statement: dict[str, Any]) -> bool:
         def any_match(patterns: Any) -> bool:
             return any(
-                isinstance(p, str) and fnmatch.fnmatchcase(self.action.lower(), p.lower())
+                isinstance(p, str) and _like(self.action.lower(), p.lower())
                 for p in _as_list(patterns)
             )
 
@@ -158,10 +159,7 @@ class _RequestContext:
 
     def _resource(self, statement: dict[str, Any]) -> bool:
         def any_match(patterns: Any) -> bool:
-            return any(
-                isinstance(p, str) and fnmatch.fnmatchcase(self.key.arn, p)
-                for p in _as_list(patterns)
-            )
+            return any(isinstance(p, str) and _like(self.key.arn, p) for p in _as_list(patterns))
 
         # A statement without Resource is accepted but has no effect [M].
         if "Resource" in statement:
@@ -216,7 +214,7 @@ class _RequestContext:
             return [key.tags[tag]] if key.tags and tag in key.tags else None
         simple: dict[str, Callable[[], Any]] = {
             "kms:callerAccount": lambda: self.account,
-            "aws:principalarn": lambda: self.principal,
+            "aws:principalarn": lambda: role_of(self.principal),
             "aws:principalaccount": lambda: self.account,
             "kms:encryptioncontextkeys": lambda: list(self.encryption_context) or None,
             "kms:keyspec": lambda: key.spec.name,
@@ -224,7 +222,7 @@ class _RequestContext:
             "kms:keyorigin": lambda: key.origin,
             "kms:multiregion": lambda: "true" if key.multi_region else "false",
             "kms:grantisforawsresource": lambda: "false",
-            "kms:encryptionalgorithm": lambda: self.params.get("EncryptionAlgorithm"),
+            "kms:encryptionalgorithm": self._encryption_algorithm,
             "kms:signingalgorithm": lambda: self.params.get("SigningAlgorithm"),
             "kms:macalgorithm": lambda: self.params.get("MacAlgorithm"),
             "kms:keyagreementalgorithm": lambda: self.params.get("KeyAgreementAlgorithm"),
@@ -240,13 +238,27 @@ class _RequestContext:
             return None
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
+    def _encryption_algorithm(self) -> str | None:
+        """The algorithm a request encrypts or decrypts with, SYMMETRIC_DEFAULT when it
+        leaves it out, as KMS fills it in for conditions."""
+        member = {
+            "ReEncryptFrom": "SourceEncryptionAlgorithm",
+            "ReEncryptTo": "DestinationEncryptionAlgorithm",
+        }.get(self.operation, "EncryptionAlgorithm")
+        if self.operation not in _ENCRYPTING:
+            return None
+        found = self.params.get(member)
+        return found if isinstance(found, str) else "SYMMETRIC_DEFAULT"
+
     # Grants -----------------------------------------------------------------------
 
     def granted_by(self, grant: Grant) -> bool:
-        if not _principal_matches(grant.grantee, self.principal, self.account):
+        if not principal_covers(grant.grantee, self.principal, self.account, delegation=False):
             return False
         if self.operation not in grant.operations:
             return False
+        if self.operation == "CreateGrant":
+            return _child_fits(grant, self.params)
         if not grant.constraints or self.operation in _UNCONSTRAINED:
             return True
         # Constraint keys match case-insensitively, values exactly (reference §6.3).
@@ -258,6 +270,33 @@ class _RequestContext:
         return subset is None or all(context.get(k.lower()) == v for k, v in subset.items())
 
 
+def _like(value: str, pattern: str) -> bool:
+    """IAM's wildcard match: ``*`` and ``?`` only, no character classes."""
+    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
+    """A grant that allows CreateGrant lets its grantee create grants with a subset of its
+    operations and equal or stricter constraints (reference §6.3)."""
+    if not set(params.get("Operations") or ()) <= set(parent.operations):
+        return False
+    if not parent.constraints:
+        return True
+    child = params.get("Constraints") or {}
+    equals, subset = child.get("EncryptionContextEquals"), child.get("EncryptionContextSubset")
+    parent_equals = parent.constraints.get("EncryptionContextEquals")
+    if parent_equals is not None:
+        return equals is not None and _lowered(equals) == _lowered(parent_equals)
+    required = _lowered(parent.constraints.get("EncryptionContextSubset") or {}).items()
+    stricter = [c for c in (equals, subset) if c is not None]
+    return any(required <= _lowered(c).items() for c in stricter)
+
+
+def _lowered(context: dict[str, str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in context.items()}
+
+
 def _one(test: Callable[[str, str], bool], negated: bool, value: str, wanted: list[str]) -> bool:
     hit = any(test(value, w) for w in wanted)
     return not hit if negated else hit
@@ -266,8 +305,8 @@ def _one(test: Callable[[str, str], bool], negated: bool, value: str, wanted: li
 _OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda value, wanted: value == wanted,
     "StringEqualsIgnoreCase": lambda value, wanted: value.lower() == wanted.lower(),
-    "StringLike": lambda value, wanted: fnmatch.fnmatchcase(value, wanted),
+    "StringLike": lambda value, wanted: _like(value, wanted),
     "ArnEquals": lambda value, wanted: value == wanted,
-    "ArnLike": lambda value, wanted: fnmatch.fnmatchcase(value, wanted),
+    "ArnLike": lambda value, wanted: _like(value, wanted),
     "Bool": lambda value, wanted: value.lower() == wanted.lower(),
 }

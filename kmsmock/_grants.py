@@ -1,9 +1,9 @@
 """Grants: the record on its key, its grant tokens, and which operations a key can grant.
 
 A grant lives on its key (``Key.grants``), so it goes when the key's deletion window
-ends. kmsmock does not evaluate authorization, so a grant allows nothing that was not
-allowed already; what it models is the bookkeeping: creation with AWS's checks, the
-Name idempotency, listing, retiring and revoking, and the grant tokens callers pass on.
+ends. Here is the bookkeeping: creation with AWS's checks, the Name idempotency,
+listing, retiring and revoking, and the grant tokens callers pass on. What a grant
+allows matters only under ``enforce_policies`` (``_authorization``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Key policy documents: the defaults KMS writes, and the checks PutKeyPolicy makes.
 
-Policies are stored exactly as given. Their evaluation for access decisions is a
-separate concern (``enforce_policies``, not modelled yet); what lives here is the
-validation KMS applies to every document (reference §7.2), including the lockout
-safety check, which asks whether the caller could still change the policy.
+Policies are stored exactly as given. Their evaluation for access decisions, under
+``enforce_policies``, is ``_authorization``'s; what lives here is the validation KMS
+applies to every document (reference §7.2), including the lockout safety check, which
+asks whether the caller could still change the policy, and how a policy's principal
+names a caller, which both use.
 """
 
 from __future__ import annotations
@@ -163,12 +164,33 @@ def _names_caller(principal: Any, caller_account: str, caller: str) -> bool:
         return True
     if not isinstance(principal, dict):
         return False
-    for value in _as_list(principal.get("AWS", [])):
-        if value in ("*", caller, caller_account) or (
-            value.endswith(f":iam::{caller_account}:root")
-        ):
-            return True
-    return False
+    return any(
+        isinstance(value, str) and principal_covers(value, caller, caller_account)
+        for value in _as_list(principal.get("AWS", []))
+    )
+
+
+def principal_covers(named: str, principal: str, account: str, *, delegation: bool = True) -> bool:
+    """Whether a policy's AWS principal ``named`` covers the caller ``principal``.
+
+    With ``delegation``, naming an account (its root ARN or its ID) covers every principal
+    of it, since kmsmock does not model the IAM policies it delegates to; NotPrincipal
+    takes names literally. A role covers its assumed-role sessions.
+    """
+    if named == "*" or named == principal:
+        return True
+    if delegation and (named == account or named.endswith(f":iam::{account}:root")):
+        return True
+    return ":assumed-role/" in principal and role_of(principal) == named
+
+
+def role_of(principal: str) -> str:
+    """The role ARN of an assumed-role session ARN; other ARNs as they are."""
+    if ":assumed-role/" not in principal:
+        return principal
+    head, rest = principal.split(":assumed-role/", 1)
+    partition, account = head.split(":")[1], head.split(":")[4]
+    return f"arn:{partition}:iam::{account}:role/{rest.split('/', 1)[0]}"
 
 
 def _allows_put_key_policy(

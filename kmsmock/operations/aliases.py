@@ -83,6 +83,7 @@ def update_alias(ctx: RequestContext, params: Params) -> Result:
         raise errors.alias_not_found(_arn(ctx, name))
     key = ctx.key(params["TargetKeyId"])
     current = state.keys[alias.target_key_id]
+    ctx.authorize(current)  # UpdateAlias needs the action on the old key too (§7.3)
     if _kind(current) != _kind(key) or current.usage != key.usage:
         # Message unverified against AWS (reference §4.2).
         raise errors.ValidationException(
@@ -104,8 +105,11 @@ def delete_alias(ctx: RequestContext, params: Params) -> Result:
     name = params["AliasName"]
     state = ctx.state
     _refuse_reserved(ctx, name)
-    if name not in state.aliases:
+    alias = state.aliases.get(name)
+    if alias is None:
         raise errors.alias_not_found(_arn(ctx, name))
+    if alias.target_key_id is not None:
+        ctx.authorize(state.keys[alias.target_key_id])  # the action on the key it names
     del state.aliases[name]
     return {}
 

@@ -1,8 +1,8 @@
 """Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant.
 
-kmsmock does not evaluate authorization, so grants change no other call's outcome;
-see ``_grants`` for what is modelled. Grants take effect at once: KMS's eventual
-consistency (up to about five minutes, reference §6.4) is not simulated.
+What a grant allows other calls matters under ``enforce_policies`` (``_authorization``).
+Grants take effect at once: KMS's eventual consistency (up to about five minutes,
+reference §6.4) is not simulated.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kmsmock._grants import (
 )
 from kmsmock._ids import partition_of
 from kmsmock._keys import Key
+from kmsmock._policies import principal_covers
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
 
@@ -206,10 +207,31 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
     else:
         # Text unverified against AWS (reference §4.11).
         raise errors.ValidationException("Grant token OR (grant ID, key ID) must be specified")
+    _check_retiring(ctx, key, grant)
     if params.get("DryRun"):
         raise errors.dry_run()
     _remove(key, grant)
     return {}
+
+
+def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
+    """Under ``enforce_policies``, who may retire a grant (reference §6.4): its retiring
+    principal, its grantee if the grant allows RetireGrant, or the account that created it
+    (through IAM, which kmsmock takes to allow its principals)."""
+    if not ctx.backend.enforce_policies:
+        return
+    principal, account = ctx.principal, ctx.account
+    if grant.retiring is not None and principal_covers(
+        grant.retiring, principal, account, delegation=False
+    ):
+        return
+    grantee = principal_covers(grant.grantee, principal, account, delegation=False)
+    if (grantee and "RetireGrant" in grant.operations) or account == grant.issuing_account:
+        return
+    raise errors.AccessDeniedException(
+        f"User: {principal} is not authorized to perform: kms:RetireGrant on resource: "
+        f"{key.arn} because no identity-based policy allows the kms:RetireGrant action"
+    )
 
 
 @handles("RevokeGrant")
