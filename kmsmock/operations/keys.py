@@ -46,15 +46,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     multi_region = params.get("MultiRegion", False)
     _check_origin(params, origin, spec_name, multi_region)
     store = _check_store(ctx, params, origin)
-    policy = params.get("Policy")
-    if policy is not None:
-        check_policy(
-            policy,
-            caller_account=ctx.account,
-            caller=ctx.principal,
-            bypass_lockout=params.get("BypassPolicyLockoutSafetyCheck", False),
-        )
-    tags = merged_tags(None, params["Tags"]) if params.get("Tags") else None
+    policy, tags = new_key_policy_and_tags(ctx, params)
 
     entropy = ctx.backend.entropy
     key_id = f"mrk-{entropy.hex(16)}" if multi_region else entropy.uuid4()
@@ -81,6 +73,23 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         key.xks_key_id = params.get("XksKeyId")
     ctx.state.add_key(key)
     return {"KeyMetadata": key.metadata()}
+
+
+def new_key_policy_and_tags(
+    ctx: RequestContext, params: Params
+) -> tuple[str | None, dict[str, str] | None]:
+    """The Policy and Tags a new key (CreateKey, ReplicateKey) is to have, checked as KMS
+    checks them; None for the default policy and for no tags."""
+    policy = params.get("Policy")
+    if policy is not None:
+        check_policy(
+            policy,
+            caller_account=ctx.account,
+            caller=ctx.principal,
+            bypass_lockout=params.get("BypassPolicyLockoutSafetyCheck", False),
+        )
+    tags = merged_tags(None, params["Tags"]) if params.get("Tags") else None
+    return policy, tags
 
 
 def _requested_spec(params: Params) -> tuple[str, str]:

@@ -13,9 +13,9 @@ from kmsmock._context import RequestContext
 from kmsmock._ids import key_arn, partition_of
 from kmsmock._key_states import require_state
 from kmsmock._keys import Key, KeyState, RegionSet
-from kmsmock._policies import check_policy, default_policy
-from kmsmock._tags import merged_tags
+from kmsmock._policies import default_policy
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.operations.keys import new_key_policy_and_tags
 
 
 def _primary(ctx: RequestContext, identifier: str) -> Key:
@@ -59,15 +59,7 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
         raise errors.AlreadyExistsException(
             f"{key_arn(region, primary.account, primary.key_id)} already exists"
         )
-    policy = params.get("Policy")
-    if policy is not None:
-        check_policy(
-            policy,
-            caller_account=ctx.account,
-            caller=ctx.principal,
-            bypass_lockout=params.get("BypassPolicyLockoutSafetyCheck", False),
-        )
-    tags = merged_tags(None, params["Tags"]) if params.get("Tags") else None
+    policy, tags = new_key_policy_and_tags(ctx, params)
     if primary.origin != "EXTERNAL" and not primary.spec.symmetric:
         ctx.secret(primary)  # the pair the whole set shares
     # Every check passed: only now change anything.
