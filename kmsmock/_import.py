@@ -122,6 +122,9 @@ def load_material(spec: str, material: bytes) -> Any:
     if spec in _HMAC_LENGTHS:
         low, high = _HMAC_LENGTHS[spec]
         return material if low <= len(material) <= high else None
+    if spec == "SM2":
+        sm2_private = _sm2.load_pkcs8(material)
+        return None if sm2_private is None else _asymmetric.KeyPair(sm2_private, sm2_private.public)
     try:
         private: Any = serialization.load_der_private_key(material, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):

@@ -93,8 +93,6 @@ def _material(
         # key material ID in every run (reference §1.8).
         found = material_id(key_id, material)
         return None, {found: material}, found
-    if key_spec == "SM2":
-        raise ValueError("seeding SM2 keys is not supported yet")
     secret = load_material(key_spec, material)
     if secret is None:
         what = (

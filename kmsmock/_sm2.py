@@ -207,6 +207,38 @@ def pkcs8(private: PrivateKey) -> bytes:
     )
 
 
+def load_pkcs8(der: bytes) -> PrivateKey | None:
+    """An SM2 private key from DER PKCS#8 (as :func:`pkcs8` and OpenSSL write it); None
+    if it is not one, or if the public key it carries does not belong to it."""
+    outer = _read(der, 0, _SEQUENCE)
+    if outer is None or outer[1] != len(der):
+        return None
+    body = outer[0]
+    version = _read(body, 0, _INTEGER)
+    if version is None or version[0] != b"\x00":
+        return None
+    if not body[version[1] :].startswith(_ALGORITHM):
+        return None
+    wrapped = _read(body, version[1] + len(_ALGORITHM), _OCTET_STRING)
+    inner = _read(wrapped[0], 0, _SEQUENCE) if wrapped is not None else None
+    if inner is None:
+        return None
+    ec_version = _read(inner[0], 0, _INTEGER)
+    scalar = _read(inner[0], ec_version[1], _OCTET_STRING) if ec_version is not None else None
+    if ec_version is None or ec_version[0] != b"\x01" or scalar is None:
+        return None
+    d = int.from_bytes(scalar[0], "big")
+    if not 1 <= d <= SM2_P256.n - 2:
+        return None
+    private = private_key(d)
+    public = _read(inner[0], scalar[1], 0xA1)
+    if public is not None:
+        bits = _read(public[0], 0, _BIT_STRING)
+        if bits is None or bits[0] != b"\x00" + private.public.point():
+            return None
+    return private
+
+
 def load_spki(der: bytes) -> PublicKey | None:
     """An SM2 public key from DER SubjectPublicKeyInfo; None if it is not a valid one."""
     if len(der) != len(_SPKI_PREFIX) + 65 or not der.startswith(_SPKI_PREFIX):

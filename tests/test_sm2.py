@@ -13,7 +13,12 @@ from collections.abc import Callable
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from kmsmock import _sm2
 from kmsmock._sm3 import sm3, sm3_python
@@ -165,3 +170,14 @@ def test_load_spki_round_trips_and_rejects_other_keys(private):
     off_curve = bytearray(_sm2.spki(private.public))
     off_curve[-1] ^= 0x01
     assert _sm2.load_spki(bytes(off_curve)) is None
+
+
+def test_load_pkcs8_round_trips_and_refuses_other_documents(private):
+    assert _sm2.load_pkcs8(_sm2.pkcs8(private)) == private
+    tampered = bytearray(_sm2.pkcs8(private))
+    tampered[-1] ^= 0x01  # the public key no longer belongs to the private one
+    assert _sm2.load_pkcs8(bytes(tampered)) is None
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    p256_der = p256.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    for other in (b"", b"garbage", p256_der, _sm2.pkcs8(private)[:-1]):
+        assert _sm2.load_pkcs8(other) is None

@@ -144,8 +144,6 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
         result["KeyMaterialId"] = new_id
         secret = None
     else:
-        if key.spec.name == "SM2":
-            raise FeatureNotImplementedError(ctx.operation, "importing SM2 key material")
         secret = load_material(key.spec.name, material)
         if secret is None or key.bound_material not in (None, fingerprint(material)):
             raise errors.IncorrectKeyMaterialException(_INCORRECT)

@@ -20,8 +20,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from kmsmock import _sm2
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
@@ -921,3 +922,68 @@ def test_sm2_key_dry_run_raises_dry_run_and_records_no_use(china, operation):
     # Only the Sign or Encrypt that made the Verify's or Decrypt's input was a use.
     expected = {"Verify": "Sign", "Decrypt": "Encrypt"}.get(operation)
     assert last_operation(china, key_id) == expected
+
+
+# Imported and seeded SM2 material ------------------------------------------------------
+
+
+def test_import_sm2_material_signs_with_the_imported_key(china):
+    key_id = china.create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY", Origin="EXTERNAL")[
+        "KeyMetadata"
+    ]["KeyId"]
+    parameters = china.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    wrapping_key = serialization.load_der_public_key(parameters["PublicKey"])
+    assert isinstance(wrapping_key, rsa.RSAPublicKey)
+    own = _sm2.generate(os.urandom)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    response = china.import_key_material(
+        KeyId=key_id,
+        ImportToken=parameters["ImportToken"],
+        EncryptedKeyMaterial=wrapping_key.encrypt(_sm2.pkcs8(own), oaep),
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )
+    assert body(response) == {"KeyId": key_arn(key_id)}
+    assert public_der(china, key_id) == _sm2.spki(own.public)
+    signature = sign(china, key_id, b"imported")
+    assert _sm2.verify(own.public, _sm2.message_digest(own.public, b"imported"), signature)
+
+
+def test_import_sm2_material_refuses_a_p256_key(china):
+    key_id = china.create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY", Origin="EXTERNAL")[
+        "KeyMetadata"
+    ]["KeyId"]
+    parameters = china.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSA_AES_KEY_WRAP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    wrapping_key = serialization.load_der_public_key(parameters["PublicKey"])
+    assert isinstance(wrapping_key, rsa.RSAPublicKey)
+    p256 = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    aes_key = os.urandom(32)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    wrapped = wrapping_key.encrypt(aes_key, oaep) + aes_key_wrap_with_padding(aes_key, p256)
+    code, _ = raises(
+        lambda: china.import_key_material(
+            KeyId=key_id,
+            ImportToken=parameters["ImportToken"],
+            EncryptedKeyMaterial=wrapped,
+            ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        )
+    )
+    assert code == "IncorrectKeyMaterialException"
+    assert china.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_seed_sm2_key_encrypts_for_the_given_private_key(kms_mock, china):
+    own = _sm2.generate(os.urandom)
+    key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    kms_mock.seed_key(
+        key_id, _sm2.pkcs8(own), key_spec="SM2", key_usage="ENCRYPT_DECRYPT", region=CHINA
+    )
+    blob = encrypt(china, key_id, b"seeded")
+    assert _sm2.decrypt(own, blob) == b"seeded"
