@@ -44,6 +44,24 @@ IAM_ONLY = frozenset(
         "UpdateCustomKeyStore",
     }
 )
+# Condition keys (lowercase) read from the request member of the same meaning.
+_PARAMETER_KEYS = {
+    "kms:signingalgorithm": "SigningAlgorithm",
+    "kms:macalgorithm": "MacAlgorithm",
+    "kms:keyagreementalgorithm": "KeyAgreementAlgorithm",
+    "kms:messagetype": "MessageType",
+    "kms:granteeprincipal": "GranteePrincipal",
+    "kms:retiringprincipal": "RetiringPrincipal",
+    "kms:grantoperations": "Operations",
+    "kms:datakeypairspec": "KeyPairSpec",
+}
+# Condition keys (lowercase) read from the key.
+_KEY_KEYS: dict[str, Callable[[Key], str]] = {
+    "kms:keyspec": lambda key: key.spec.name,
+    "kms:keyusage": lambda key: key.usage,
+    "kms:keyorigin": lambda key: key.origin,
+    "kms:multiregion": lambda key: "true" if key.multi_region else "false",
+}
 # Operations kms:EncryptionAlgorithm applies to.
 _ENCRYPTING = frozenset(
     {
@@ -212,28 +230,23 @@ class _RequestContext:
         if lowered.startswith("aws:resourcetag/"):
             tag = name.split("/", 1)[1]
             return [key.tags[tag]] if key.tags and tag in key.tags else None
-        simple: dict[str, Callable[[], Any]] = {
-            "kms:callerAccount": lambda: self.account,
-            "aws:principalarn": lambda: role_of(self.principal),
-            "aws:principalaccount": lambda: self.account,
-            "kms:encryptioncontextkeys": lambda: list(self.encryption_context) or None,
-            "kms:keyspec": lambda: key.spec.name,
-            "kms:keyusage": lambda: key.usage,
-            "kms:keyorigin": lambda: key.origin,
-            "kms:multiregion": lambda: "true" if key.multi_region else "false",
-            "kms:grantisforawsresource": lambda: "false",
-            "kms:encryptionalgorithm": self._encryption_algorithm,
-            "kms:signingalgorithm": lambda: self.params.get("SigningAlgorithm"),
-            "kms:macalgorithm": lambda: self.params.get("MacAlgorithm"),
-            "kms:keyagreementalgorithm": lambda: self.params.get("KeyAgreementAlgorithm"),
-            "kms:messagetype": lambda: self.params.get("MessageType"),
-            "kms:granteeprincipal": lambda: self.params.get("GranteePrincipal"),
-            "kms:retiringprincipal": lambda: self.params.get("RetiringPrincipal"),
-            "kms:grantoperations": lambda: self.params.get("Operations"),
-            "kms:datakeypairspec": lambda: self.params.get("KeyPairSpec"),
-        }
-        getter = {k.lower(): v for k, v in simple.items()}.get(lowered)
-        value: Any = getter() if getter is not None else None
+        value: Any
+        if lowered in _PARAMETER_KEYS:
+            value = self.params.get(_PARAMETER_KEYS[lowered])
+        elif lowered in _KEY_KEYS:
+            value = _KEY_KEYS[lowered](key)
+        elif lowered in ("kms:calleraccount", "aws:principalaccount"):
+            value = self.account
+        elif lowered == "aws:principalarn":
+            value = role_of(self.principal)
+        elif lowered == "kms:encryptioncontextkeys":
+            value = list(self.encryption_context) or None
+        elif lowered == "kms:encryptionalgorithm":
+            value = self._encryption_algorithm()
+        elif lowered == "kms:grantisforawsresource":
+            value = "false"  # no AWS service calls through kmsmock
+        else:
+            value = None
         if value is None:
             return None
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]

@@ -102,8 +102,9 @@ def handle(
         params = plan.decode(_decode_body(body))
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
-        ctx = RequestContext(backend, operation, region, account, principal, request_id)
-        ctx.params = params
+        ctx = RequestContext(
+            backend, operation, region, account, principal, request_id, params=params
+        )
         with backend.lock:
             backend.settle()
             result = plan.handler(ctx, params)

@@ -19,8 +19,16 @@ ON_DEMAND = "ON_DEMAND"
 
 
 def rotate(backend: KmsBackend, key: Key, when: float, rotation_type: str) -> None:
+    """New current material; a multi-Region primary hands it, and its schedule, on."""
     key.add_material(backend.entropy.hex(32), when, rotation_type)
     _multi_region.share(backend, key)
+
+
+def _rotate_on_schedule(backend: KmsBackend, key: Key, when: float) -> None:
+    assert key.rotation_period_days is not None
+    key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
+    schedule(backend, key)
+    rotate(backend, key, when, AUTOMATIC)
 
 
 def enable(backend: KmsBackend, key: Key, period_days: int, now: float) -> None:
@@ -44,10 +52,7 @@ def catch_up(backend: KmsBackend, key: Key, now: float) -> None:
     if key.is_replica:
         return
     if key.next_rotation is not None and key.next_rotation <= now and key.rotation_period_days:
-        rotate(backend, key, now, AUTOMATIC)
-        key.next_rotation = round(now + key.rotation_period_days * DAY, 3)
-        schedule(backend, key)
-        _multi_region.share(backend, key)
+        _rotate_on_schedule(backend, key, now)
 
 
 def schedule(backend: KmsBackend, key: Key) -> None:
@@ -59,9 +64,6 @@ def schedule(backend: KmsBackend, key: Key) -> None:
             return
         if key.state is not KeyState.ENABLED:
             return
-        rotate(backend, key, when, AUTOMATIC)
-        key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
-        schedule(backend, key)
-        _multi_region.share(backend, key)
+        _rotate_on_schedule(backend, key, when)
 
     backend.at(key.next_rotation, due)
