@@ -17,20 +17,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import wrapt
 
-from kmsmock import _environment, _patch
+from kmsmock.doors import botocore_seam, environment
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
-    from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-    from botocore.endpoint import Endpoint
     from typing_extensions import ParamSpec, Self
 
-    from kmsmock._backend import KmsBackend
-    from kmsmock._clock import Clock
-    from kmsmock._faults import Faults
-    from kmsmock._identities import Identities
-    from kmsmock._journal import CallJournal
-    from kmsmock._views import KeyView
+    from kmsmock.state.backend import KmsBackend
+    from kmsmock.state.clock import Clock
+    from kmsmock.state.faults import Faults
+    from kmsmock.state.identities import Identities
+    from kmsmock.state.journal import CallJournal
+    from kmsmock.state.views import KeyView
 
     P = ParamSpec("P")
 
@@ -45,8 +43,6 @@ _LOCK = threading.Lock()
 # CPython list reads are atomic, and an empty list simply lets a request through.
 _ACTIVE: list[KmsMock] = []
 _saved_environment: dict[str, str | None] = {}
-# kmsmock._protocol, imported by the first start (it pulls in every operation).
-_protocol: Any = None
 
 
 class KmsMock:
@@ -125,18 +121,16 @@ class KmsMock:
     def _first_start(self) -> KmsBackend:
         global _saved_environment
         # Imported here so that importing kmsmock (or its pytest plugin) stays cheap.
-        global _protocol
-        from kmsmock import _protocol
-        from kmsmock._backend import KmsBackend
+        from kmsmock.state.backend import KmsBackend
 
         backend = KmsBackend(
             account_id=self.account_id, seed=self.seed, enforce_policies=self.enforce_policies
         )
-        _saved_environment = _environment.apply(self.region)
+        _saved_environment = environment.apply(self.region)
         try:
-            _patch.install(_route)
+            botocore_seam.install(_route)
         except BaseException:
-            _environment.restore(_saved_environment)
+            environment.restore(_saved_environment)
             raise
         return backend
 
@@ -151,9 +145,9 @@ class KmsMock:
                 raise ActivationError(f"{self!r} is not started")
             if not _ACTIVE:
                 try:
-                    _patch.restore()
+                    botocore_seam.restore()
                 finally:
-                    _environment.restore(_saved_environment)
+                    environment.restore(_saved_environment)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -208,7 +202,7 @@ class KmsMock:
     def keys(self, *, account_id: str | None = None, region: str | None = None) -> list[KeyView]:
         """Snapshots of the keys of an account in a region (default: the mock's own), in
         creation order, with their aliases, tags and policy."""
-        from kmsmock._views import view
+        from kmsmock.state.views import view
 
         backend = self.backend
         with backend.lock:
@@ -238,8 +232,8 @@ class KmsMock:
         signatures of a seeded key are checkable with the test's own copy of the
         material, and the same in every run. ValueError for what KMS could not hold.
         """
-        from kmsmock._seeding import seed_key
-        from kmsmock._views import view
+        from kmsmock.state.seeding import seed_key
+        from kmsmock.state.views import view
 
         if isinstance(aliases, str):
             raise TypeError("aliases takes alias names, e.g. aliases=['alias/orders']")
@@ -336,25 +330,22 @@ def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
     return cls
 
 
-def _route(endpoint: Endpoint, request: AWSPreparedRequest) -> AWSResponse | None:
+def _route(service: str, url: str) -> KmsMock | None:
+    """Which activation answers a request to ``service``: the outermost one for KMS,
+    none for a service let through; any other request is refused."""
     try:
-        top = _ACTIVE[0]
+        outermost = _ACTIVE[0]
     except IndexError:
         return None
-    service = _patch.endpoint_prefix(endpoint)
-    if service != "kms":
-        if service in top.passthrough:
-            return None
-        raise RequestRefusedError(
-            f"kmsmock refused a request to AWS service {service!r} ({request.url}): "
-            f"only KMS is mocked. To let {service!r} requests reach the network, "
-            f"use mock_kms(passthrough=[{service!r}])."
-        )
-    backend = top.backend
-    region, access_key_id = _protocol.caller(request, top.region)
-    account, principal = backend.identities.resolve(access_key_id)
-    response: AWSResponse = _protocol.handle(backend, request, region, account, principal)
-    return response
+    if service == "kms":
+        return outermost
+    if service in outermost.passthrough:
+        return None
+    raise RequestRefusedError(
+        f"kmsmock refused a request to AWS service {service!r} ({url}): "
+        f"only KMS is mocked. To let {service!r} requests reach the network, "
+        f"use mock_kms(passthrough=[{service!r}])."
+    )
 
 
 @overload

@@ -24,7 +24,7 @@ API_REFERENCE = "https://docs.aws.amazon.com/kms/latest/APIReference/API_{}.html
 
 def model_operations() -> list[str]:
     """The operation names of botocore's KMS model, sorted."""
-    from kmsmock._model import operation_names
+    from kmsmock.wire.model import operation_names
 
     return sorted(operation_names())
 

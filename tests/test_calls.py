@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kmsmock import mock_kms
-from kmsmock._journal import REDACTED, Call
+from kmsmock.state.journal import REDACTED, Call
 from tests._support import ACCOUNT, REGION
 
 

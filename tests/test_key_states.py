@@ -13,9 +13,9 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from kmsmock._key_states import EFFECTS, Effect
-from kmsmock._keys import KeyState
 from kmsmock.operations import HANDLERS
+from kmsmock.state.key_states import EFFECTS, Effect
+from kmsmock.state.keys import KeyState
 from tests._support import ACCOUNT, REGION, error, service_model
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"

@@ -7,8 +7,8 @@ import inspect
 import botocore
 import pytest
 
-from kmsmock import _aws_errors
 from kmsmock.operations import HANDLERS
+from kmsmock.wire import aws_errors as _aws_errors
 from tests._support import service_model
 
 # Codes KMS answers with that the model does not declare as error shapes (reference §10.2).

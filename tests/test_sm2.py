@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from kmsmock import _sm2
-from kmsmock._sm3 import sm3, sm3_python
+from kmsmock.crypto import sm2 as _sm2
+from kmsmock.crypto.sm3 import sm3, sm3_python
 
 
 def h(text: str) -> int:

@@ -8,7 +8,7 @@ import bisect
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from kmsmock._aws_errors import InvalidMarkerException
+from kmsmock.wire.aws_errors import InvalidMarkerException
 
 T = TypeVar("T")
 # Marks a marker as one kmsmock issued; anything else is refused.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kmsmock._context import RequestContext
+from kmsmock.state.context import RequestContext
 
 Params = dict[str, Any]
 Result = dict[str, Any]

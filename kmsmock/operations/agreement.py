@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._asymmetric import ecdh
-from kmsmock._context import RequestContext
-from kmsmock._specs import KEY_AGREEMENT
+from kmsmock.crypto.asymmetric import ecdh
+from kmsmock.crypto.specs import KEY_AGREEMENT
 from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.wire import aws_errors as aws
 
 
 @handles("DeriveSharedSecret")
@@ -21,11 +21,11 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     secret = ecdh(ctx.secret(key), params["PublicKey"])
     if secret is None:
         # KMS answers a public key it cannot use with an empty message [O].
-        raise errors.ValidationException("")
+        raise aws.ValidationException("")
     ctx.record_use(key)
     return {
         "KeyId": key.arn,

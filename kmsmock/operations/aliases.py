@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock import _aws_managed
-from kmsmock._backend import Alias, RegionState
-from kmsmock._context import RequestContext
-from kmsmock._ids import alias_arn
-from kmsmock._keys import Key
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state import aws_managed as _aws_managed
+from kmsmock.state.backend import Alias, RegionState
+from kmsmock.state.context import RequestContext
+from kmsmock.state.ids import alias_arn
+from kmsmock.state.keys import Key
+from kmsmock.wire import aws_errors as aws
 
 MAX_ALIASES_PER_KEY = 50
 
 
 def _check_name(ctx: RequestContext, name: str) -> None:
     if not name.startswith("alias/"):
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             'Alias must start with the prefix "alias/". Please see '
             "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
         )
     if ":" in name:
         # ':' passes the model's pattern but not the service (reference §1.3 [E]).
-        raise errors.ValidationException(f"{name} contains invalid characters for an alias")
+        raise aws.ValidationException(f"{name} contains invalid characters for an alias")
     _refuse_reserved(ctx, name)
 
 
@@ -30,7 +30,7 @@ def _refuse_reserved(ctx: RequestContext, name: str) -> None:
     # AWS managed aliases belong to KMS; its answer to changing one is unverified
     # (reference Appendix D.3), so kmsmock answers as the account's policy would.
     if name.startswith(_aws_managed.RESERVED_PREFIX):
-        raise errors.access_denied(ctx.principal, ctx.operation, _arn(ctx, name))
+        raise aws.access_denied(ctx.principal, ctx.operation, _arn(ctx, name))
 
 
 def _arn(ctx: RequestContext, name: str) -> str:
@@ -40,7 +40,7 @@ def _arn(ctx: RequestContext, name: str) -> str:
 def _check_room(ctx: RequestContext, state: RegionState, key: Key) -> None:
     if len(state.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
         # Message unverified against AWS (reference §11.1).
-        raise errors.LimitExceededException(
+        raise aws.LimitExceededException(
             f"Cannot create more than {MAX_ALIASES_PER_KEY} aliases for key {key.arn}."
         )
 
@@ -53,11 +53,9 @@ def create_alias(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["TargetKeyId"])
     state = ctx.state
     if key.account != ctx.account:
-        raise errors.access_denied(ctx.principal, ctx.operation, key.arn)
+        raise aws.access_denied(ctx.principal, ctx.operation, key.arn)
     if name in state.aliases:
-        raise errors.AlreadyExistsException(
-            f"An alias with the name {_arn(ctx, name)} already exists"
-        )
+        raise aws.AlreadyExistsException(f"An alias with the name {_arn(ctx, name)} already exists")
     _check_room(ctx, state, key)
     now = ctx.now()
     state.aliases[name] = Alias(name, key.key_id, now, now)
@@ -80,13 +78,13 @@ def update_alias(ctx: RequestContext, params: Params) -> Result:
     _refuse_reserved(ctx, name)
     alias = state.aliases.get(name)
     if alias is None or alias.target_key_id is None:
-        raise errors.alias_not_found(_arn(ctx, name))
+        raise aws.alias_not_found(_arn(ctx, name))
     key = ctx.key(params["TargetKeyId"])
     current = state.keys[alias.target_key_id]
     ctx.authorize(current)  # UpdateAlias needs the action on the old key too (§7.3)
     if _kind(current) != _kind(key) or current.usage != key.usage:
         # Message unverified against AWS (reference §4.2).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"Alias {_arn(ctx, name)} cannot be changed from a key of type "
             f"{_kind(current)} with key usage {current.usage} to a key of type "
             f"{_kind(key)} with key usage {key.usage}. The target key must be the same "
@@ -107,7 +105,7 @@ def delete_alias(ctx: RequestContext, params: Params) -> Result:
     _refuse_reserved(ctx, name)
     alias = state.aliases.get(name)
     if alias is None:
-        raise errors.alias_not_found(_arn(ctx, name))
+        raise aws.alias_not_found(_arn(ctx, name))
     if alias.target_key_id is not None:
         ctx.authorize(state.keys[alias.target_key_id])  # the action on the key it names
     del state.aliases[name]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._asymmetric import (
+from kmsmock.crypto.asymmetric import (
     encryption_capacity,
     generate,
     private_decrypt,
@@ -11,15 +10,17 @@ from kmsmock._asymmetric import (
     public_der,
     public_encrypt,
 )
-from kmsmock._context import RequestContext
-from kmsmock._crypto import Header, open_sealed, read_header, seal
-from kmsmock._custom_key_stores import CLOUDHSM, CONNECTED
-from kmsmock._keys import Key
-from kmsmock._specs import ENCRYPT_DECRYPT
-from kmsmock._validation import outside_china
+from kmsmock.crypto.ciphertext import Header, open_sealed, read_header, seal
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT
 from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
+from kmsmock.state.context import RequestContext
+from kmsmock.state.custom_key_stores import CLOUDHSM, CONNECTED
+from kmsmock.state.ids import in_china
+from kmsmock.state.keys import Key
+from kmsmock.wire import aws_errors as aws
+from kmsmock.wire.decode import outside_china
 
 SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT"
 Context = dict[str, str] | None
@@ -55,17 +56,17 @@ def _source_key(
         # Before any check of the named key's usage: a symmetric ciphertext with an HMAC
         # or asymmetric KeyId is IncorrectKeyException in AWS too (reference §3.3 step 6).
         if header is not None and (header.account, header.key_id) != (key.account, key.key_id):
-            raise errors.incorrect_key()
+            raise aws.incorrect_key()
         return key, header if key.spec.symmetric else None
     if header is None:
-        raise errors.InvalidCiphertextException()
+        raise aws.InvalidCiphertextException()
     return ctx.key_in_ciphertext(header.account, header.key_id, action), header
 
 
 def _check_context(key: Key, context: Context) -> None:
     if context and not key.spec.symmetric:
         # Message unverified against AWS (reference §4.3).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "EncryptionContext is not supported with asymmetric KMS keys."
         )
 
@@ -77,7 +78,7 @@ def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Contex
         return
     capacity = encryption_capacity(key.spec.name, algorithm)
     if len(plaintext) > capacity:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"Algorithm {algorithm} and key spec {key.spec.name} cannot encrypt data larger "
             f"than {capacity} bytes."
         )
@@ -110,14 +111,14 @@ def _decrypt(
     if not key.spec.symmetric:
         plaintext = private_decrypt(ctx.secret(key), algorithm, blob)
         if plaintext is None:
-            raise errors.InvalidCiphertextException()
+            raise aws.InvalidCiphertextException()
         return plaintext, None
     if header is None:
-        raise errors.InvalidCiphertextException()
+        raise aws.InvalidCiphertextException()
     material = key.material(header.material_id, ctx.backend.entropy.token_bytes)
     plaintext = open_sealed(material, blob, context) if material is not None else None
     if plaintext is None:
-        raise errors.InvalidCiphertextException()
+        raise aws.InvalidCiphertextException()
     return plaintext, header.material_id
 
 
@@ -134,7 +135,7 @@ def encrypt(ctx: RequestContext, params: Params) -> Result:
     context = params.get("EncryptionContext")
     _check_plaintext(key, algorithm, plaintext, context)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     blob, _ = _encrypt(ctx, key, algorithm, plaintext, context)
     ctx.record_use(key)
     return {"CiphertextBlob": blob, "KeyId": key.arn, "EncryptionAlgorithm": algorithm}
@@ -149,9 +150,9 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     # Optional in the model only because of IGNORE_CIPHERTEXT (reference §4.0).
     if ignore_ciphertext:
         if identifier is None:
-            raise errors.null_member("keyId")
+            raise aws.null_member("keyId")
     elif blob is None:
-        raise errors.null_member("ciphertextBlob")
+        raise aws.null_member("ciphertextBlob")
     algorithm = params.get("EncryptionAlgorithm", SYMMETRIC_DEFAULT)
     key, header = _source_key(ctx, blob, identifier)
     _check_encryption_key(ctx, key, algorithm)
@@ -159,12 +160,12 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError("Decrypt", "Recipient")
     if ignore_ciphertext:
-        raise errors.dry_run()
+        raise aws.dry_run()
     assert blob is not None
     context = params.get("EncryptionContext")
     plaintext, material_id = _decrypt(ctx, key, header, algorithm, blob, context)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     ctx.record_use(key)
     return _without_none(
         {
@@ -184,9 +185,9 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
     ignore_ciphertext = _dry_run_ignoring_ciphertext(params)
     if ignore_ciphertext:
         if source_id is None:
-            raise errors.null_member("sourceKeyId")
+            raise aws.null_member("sourceKeyId")
     elif blob is None:
-        raise errors.null_member("ciphertextBlob")
+        raise aws.null_member("ciphertextBlob")
     source_algorithm = params.get("SourceEncryptionAlgorithm", SYMMETRIC_DEFAULT)
     destination_algorithm = params.get("DestinationEncryptionAlgorithm", SYMMETRIC_DEFAULT)
     source, header = _source_key(ctx, blob, source_id, "kms:ReEncryptFrom")
@@ -196,7 +197,7 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
         ctx, params["DestinationKeyId"], destination_algorithm, "kms:ReEncryptTo"
     )
     if ignore_ciphertext:
-        raise errors.dry_run()
+        raise aws.dry_run()
     assert blob is not None
     source_context = params.get("SourceEncryptionContext")
     plaintext, source_material = _decrypt(
@@ -205,7 +206,7 @@ def re_encrypt(ctx: RequestContext, params: Params) -> Result:
     destination_context = params.get("DestinationEncryptionContext")
     _check_plaintext(destination, destination_algorithm, plaintext, destination_context)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     new_blob, destination_material = _encrypt(
         ctx, destination, destination_algorithm, plaintext, destination_context
     )
@@ -229,12 +230,12 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
     count = params.get("NumberOfBytes")
     if (spec is None) == (count is None):
         # Reference §4.4 [E]; the same text came from AWS GenerateRandom [O].
-        raise errors.ValidationException("Please specify either number of bytes or key spec.")
+        raise aws.ValidationException("Please specify either number of bytes or key spec.")
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     length: int = count if count is not None else _DATA_KEY_BYTES[params["KeySpec"]]
     data_key = ctx.backend.entropy.token_bytes(length)
     blob, material_id = _encrypt(
@@ -261,18 +262,18 @@ def generate_data_key_without_plaintext(ctx: RequestContext, params: Params) -> 
 
 def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) -> Result:
     pair_spec = params["KeyPairSpec"]
-    if pair_spec == "SM2" and not ctx.region.startswith("cn-"):
+    if pair_spec == "SM2" and not in_china(ctx.region):
         raise outside_china(ctx.operation, "KeyPairSpec", pair_spec)
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     if key.custom_key_store_id is not None:
         # reference §4.4 [M]; text unverified.
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} is in a custom key store, which cannot make data key pairs."
         )
     if params.get("Recipient") is not None:
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     pair = generate(pair_spec, ctx.backend.entropy.token_bytes)
     private_key = private_pkcs8(pair)
     blob, material_id = _encrypt(
@@ -309,18 +310,18 @@ def generate_random(ctx: RequestContext, params: Params) -> Result:
     count = params.get("NumberOfBytes")
     # Optional in the model, required by the service (reference §4.5).
     if count is None:
-        raise errors.ValidationException("NumberOfBytes is required.")
+        raise aws.ValidationException("NumberOfBytes is required.")
     store_id = params.get("CustomKeyStoreId")
     if store_id is not None:
         store = store_of(ctx, store_id)
         if store.store_type != CLOUDHSM:
             # reference §4.5 [M]; text unverified.
-            raise errors.UnsupportedOperationException(
+            raise aws.UnsupportedOperationException(
                 f"GenerateRandom is not supported for custom key store {store_id} of type "
                 f"{store.store_type}."
             )
         if store.state != CONNECTED:
-            raise errors.CustomKeyStoreInvalidStateException(
+            raise aws.CustomKeyStoreInvalidStateException(
                 f"Custom key store {store_id} is {store.state}; GenerateRandom needs it CONNECTED."
             )
     if params.get("Recipient") is not None:

@@ -7,9 +7,10 @@ is wrong, with the error codes KMS uses.
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._context import RequestContext
-from kmsmock._custom_key_stores import (
+from kmsmock.operations._paging import paginate
+from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.custom_key_stores import (
     CLOUDHSM,
     CONNECTED,
     DISCONNECTED,
@@ -17,8 +18,7 @@ from kmsmock._custom_key_stores import (
     MAX_STORES,
     CustomKeyStore,
 )
-from kmsmock.operations._paging import paginate
-from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.wire import aws_errors as aws
 
 _CLOUDHSM_MEMBERS = ("CloudHsmClusterId", "TrustAnchorCertificate", "KeyStorePassword")
 _EXTERNAL_MEMBERS = (
@@ -35,7 +35,7 @@ def store_of(ctx: RequestContext, store_id: str) -> CustomKeyStore:
     """A store of the caller's account and Region (stores are never cross-account)."""
     store = ctx.state.custom_key_stores.get(store_id)
     if store is None:
-        raise errors.CustomKeyStoreNotFoundException(
+        raise aws.CustomKeyStoreNotFoundException(
             f"Custom key store {store_id} does not exist in this account and Region."
         )
     return store
@@ -44,7 +44,7 @@ def store_of(ctx: RequestContext, store_id: str) -> CustomKeyStore:
 def _refuse_members(params: Params, members: tuple[str, ...], store_type: str) -> None:
     for member in members:
         if params.get(member) is not None:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"{member} is not valid for a custom key store of type {store_type}."
             )
 
@@ -52,19 +52,19 @@ def _refuse_members(params: Params, members: tuple[str, ...], store_type: str) -
 def _require_members(params: Params, members: tuple[str, ...], store_type: str) -> None:
     for member in members:
         if params.get(member) is None:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"{member} is required for a custom key store of type {store_type}."
             )
 
 
 def _check_connectivity(connectivity: str, service_name: str | None) -> None:
     if connectivity == _VPC and service_name is None:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "XksProxyVpcEndpointServiceName is required when XksProxyConnectivity is "
             "VPC_ENDPOINT_SERVICE."
         )
     if connectivity != _VPC and service_name is not None:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "XksProxyVpcEndpointServiceName is valid only when XksProxyConnectivity is "
             "VPC_ENDPOINT_SERVICE."
         )
@@ -101,11 +101,11 @@ def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
         if other is store or other.store_id == store.store_id:
             continue
         if other.name == store.name:
-            raise errors.CustomKeyStoreNameInUseException(
+            raise aws.CustomKeyStoreNameInUseException(
                 f"A custom key store named {store.name} already exists in this account and Region."
             )
         if store.cluster_id is not None and other.cluster_id == store.cluster_id:
-            raise errors.CloudHsmClusterInUseException(
+            raise aws.CloudHsmClusterInUseException(
                 f"CloudHSM cluster {store.cluster_id} is already used by a custom key store."
             )
         mine, theirs = store.proxy, other.proxy
@@ -114,17 +114,17 @@ def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
             same_endpoint = endpoint == theirs.get("UriEndpoint")
             # A store behind a VPC endpoint service needs an endpoint of its own [M].
             if same_endpoint and _VPC in (mine.get("Connectivity"), theirs.get("Connectivity")):
-                raise errors.XksProxyUriEndpointInUseException(
+                raise aws.XksProxyUriEndpointInUseException(
                     f"The external key store proxy endpoint {endpoint} is already in use."
                 )
             if same_endpoint and mine.get("UriPath") == theirs.get("UriPath"):
-                raise errors.XksProxyUriInUseException(
+                raise aws.XksProxyUriInUseException(
                     f"The external key store proxy URI {endpoint}{mine.get('UriPath')} is "
                     "already in use."
                 )
             service = mine.get("VpcEndpointServiceName")
             if service is not None and service == theirs.get("VpcEndpointServiceName"):
-                raise errors.XksProxyVpcEndpointServiceInUseException(
+                raise aws.XksProxyVpcEndpointServiceInUseException(
                     f"The VPC endpoint service {service} is already in use."
                 )
 
@@ -157,7 +157,7 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         store.secret_access_key = params["XksProxyAuthenticationCredential"]["RawSecretAccessKey"]
     _check_unique(ctx, store)
     if len(ctx.state.custom_key_stores) >= MAX_STORES:
-        raise errors.LimitExceededException(
+        raise aws.LimitExceededException(
             f"This account and Region already have {MAX_STORES} custom key stores."
         )
     ctx.state.stores_created += 1
@@ -166,8 +166,8 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     return {"CustomKeyStoreId": store.store_id}
 
 
-def _invalid_state(store: CustomKeyStore, action: str) -> errors.AwsError:
-    return errors.CustomKeyStoreInvalidStateException(
+def _invalid_state(store: CustomKeyStore, action: str) -> aws.AwsError:
+    return aws.CustomKeyStoreInvalidStateException(
         f"Custom key store {store.store_id} is {store.state}; cannot {action} it now."
     )
 
@@ -205,7 +205,7 @@ def delete_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     if store.state != DISCONNECTED:
         raise _invalid_state(store, "delete")
     if ctx.state.keys_in_store(store.store_id):
-        raise errors.CustomKeyStoreHasCMKsException(
+        raise aws.CustomKeyStoreHasCMKsException(
             f"Custom key store {store.store_id} still holds KMS keys, including any pending "
             "deletion."
         )
@@ -218,7 +218,7 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeCustomKeyStores.html"""
     store_id, name = params.get("CustomKeyStoreId"), params.get("CustomKeyStoreName")
     if store_id is not None and name is not None:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "Specify either CustomKeyStoreId or CustomKeyStoreName, not both."
         )
     stores = list(ctx.state.custom_key_stores.values())
@@ -227,7 +227,7 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
     elif name is not None:
         stores = [store for store in stores if store.name == name]
         if not stores:
-            raise errors.CustomKeyStoreNotFoundException(
+            raise aws.CustomKeyStoreNotFoundException(
                 f"Custom key store named {name} does not exist in this account and Region."
             )
     order = [f"{store.seq:012d}" for store in stores]
@@ -240,7 +240,7 @@ def _check_new_connectivity(params: Params, current: dict[str, str]) -> None:
     connectivity = params.get("XksProxyConnectivity", current.get("Connectivity", ""))
     changed = connectivity != current.get("Connectivity")
     if changed and params.get("XksProxyUriEndpoint") is None:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "A new XksProxyUriEndpoint is required when XksProxyConnectivity changes."
         )
     service = params.get("XksProxyVpcEndpointServiceName")
@@ -248,7 +248,7 @@ def _check_new_connectivity(params: Params, current: dict[str, str]) -> None:
         service = current.get("VpcEndpointServiceName")
     _check_connectivity(connectivity, service)
     if connectivity != _VPC and params.get("XksProxyVpcEndpointServiceOwner") is not None:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "XksProxyVpcEndpointServiceOwner is valid only when XksProxyConnectivity is "
             "VPC_ENDPOINT_SERVICE."
         )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock import _aws_errors as errors
-from kmsmock._context import RequestContext
-from kmsmock._grants import (
+from kmsmock.operations._paging import paginate
+from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.grants import (
     GRANT_ID,
     MAX_GRANTS_PER_KEY,
     Grant,
@@ -19,11 +20,10 @@ from kmsmock._grants import (
     grantable,
     new_token,
 )
-from kmsmock._ids import partition_of
-from kmsmock._keys import Key
-from kmsmock._policies import principal_covers
-from kmsmock.operations._paging import paginate
-from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.ids import partition_of
+from kmsmock.state.keys import Key
+from kmsmock.state.policies import principal_covers
+from kmsmock.wire import aws_errors as aws
 
 Constraints = dict[str, dict[str, str]]
 
@@ -31,18 +31,18 @@ Constraints = dict[str, dict[str, str]]
 def _check_operations(key: Key, operations: list[str]) -> None:
     if not operations:
         # Message unverified against AWS: the model sets no minimum (reference §4.11).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "1 validation error detected: Value '[]' at 'operations' failed to satisfy "
             "constraint: Member must have length greater than or equal to 1"
         )
     if set(operations) == {"CreateGrant"}:
         # reference §4.11 [O]
-        raise errors.ValidationException("Grants must not contain only the CreateGrant operation.")
+        raise aws.ValidationException("Grants must not contain only the CreateGrant operation.")
     allowed = grantable(key.spec.symmetric, key.usage)
     refused = [operation for operation in operations if operation not in allowed]
     if refused:
         # KMS answers ValidationException [D]; the text is unverified (reference §6.2).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"The grant operations {', '.join(refused)} are not valid for KMS key {key.arn}."
         )
 
@@ -52,19 +52,17 @@ def _check_constraints(key: Key, constraints: Constraints | None) -> None:
         return
     if not key.spec.symmetric:
         # Constraints are for symmetric encryption keys only [M]; text unverified (§6.3).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "Grant constraints are supported only for symmetric encryption KMS keys."
         )
     for name, pairs in constraints.items():
         if len(pairs) > 8:
             # At most 8 pairs per constraint [M]; text unverified (§6.3).
-            raise errors.ValidationException(
-                f"{name} can contain at most 8 encryption context pairs."
-            )
+            raise aws.ValidationException(f"{name} can contain at most 8 encryption context pairs.")
         for value in pairs.values():
             if len(value) > 384:
                 # Each value at most 384 characters [M]; text unverified (§6.3).
-                raise errors.ValidationException(
+                raise aws.ValidationException(
                     f"An encryption context value in {name} exceeds 384 characters."
                 )
 
@@ -87,7 +85,7 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
     constraints: Constraints | None = params.get("Constraints") or None
     _check_constraints(key, constraints)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     grantee: str = params["GranteePrincipal"]
     retiring: str | None = params.get("RetiringPrincipal")
     name: str | None = params.get("Name")
@@ -99,7 +97,7 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
                 return {"GrantToken": _token(ctx, key, grant), "GrantId": grant.grant_id}
     if len(grants) >= MAX_GRANTS_PER_KEY:
         # reference §4.11 [D]; text unverified.
-        raise errors.LimitExceededException(
+        raise aws.LimitExceededException(
             f"The grant limit of {MAX_GRANTS_PER_KEY} for KMS key {key.arn} has been reached."
         )
     grant = Grant(
@@ -136,7 +134,7 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
         grants = [grant for grant in grants if grant.grant_id == grant_id]
         if not grants:
             # reference §4.11 [E]; KMS's text is unknown, kmsmock sends none.
-            raise errors.InvalidGrantIdException()
+            raise aws.InvalidGrantIdException()
     grantee = params.get("GranteePrincipal")
     if grantee is not None:
         grants = [grant for grant in grants if grant.grantee == grantee]
@@ -166,11 +164,11 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
 def _grant_of(key: Key, grant_id: str) -> Grant:
     if not GRANT_ID.fullmatch(grant_id):
         # KMS's text is unknown, kmsmock sends none (reference §4.11).
-        raise errors.InvalidGrantIdException()
+        raise aws.InvalidGrantIdException()
     grant = (key.grants or {}).get(grant_id)
     if grant is None:
         # Text unverified against AWS (reference §4.11).
-        raise errors.NotFoundException(f"Grant ID {grant_id} not found")
+        raise aws.NotFoundException(f"Grant ID {grant_id} not found")
     return grant
 
 
@@ -191,7 +189,7 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
     if token is not None:
         target = ctx.backend.grant_tokens.get(token)
         if target is None:
-            raise errors.InvalidGrantTokenException()
+            raise aws.InvalidGrantTokenException()
         # Grants are regional: a token finds its grant only in the grant's Region.
         state = ctx.backend.peek(target.account, target.region)
         if target.region != ctx.region:
@@ -200,16 +198,16 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
         grant = (key.grants or {}).get(target.grant_id) if key is not None else None
         if key is None or grant is None:
             # Text unverified against AWS (reference §4.11).
-            raise errors.NotFoundException(f"Grant ID {target.grant_id} not found")
+            raise aws.NotFoundException(f"Grant ID {target.grant_id} not found")
     elif params.get("KeyId") is not None and params.get("GrantId") is not None:
         key = ctx.key(params["KeyId"])
         grant = _grant_of(key, params["GrantId"])
     else:
         # Text unverified against AWS (reference §4.11).
-        raise errors.ValidationException("Grant token OR (grant ID, key ID) must be specified")
+        raise aws.ValidationException("Grant token OR (grant ID, key ID) must be specified")
     _check_retiring(ctx, key, grant)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     _remove(key, grant)
     return {}
 
@@ -228,7 +226,7 @@ def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
     grantee = principal_covers(grant.grantee, principal, account, delegation=False)
     if (grantee and "RetireGrant" in grant.operations) or account == grant.issuing_account:
         return
-    raise errors.AccessDeniedException(
+    raise aws.AccessDeniedException(
         f"User: {principal} is not authorized to perform: kms:RetireGrant on resource: "
         f"{key.arn} because no identity-based policy allows the kms:RetireGrant action"
     )
@@ -240,6 +238,6 @@ def revoke_grant(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     grant = _grant_of(key, params["GrantId"])
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     _remove(key, grant)
     return {}

@@ -3,26 +3,25 @@ DeleteImportedKeyMaterial (reference §4.13, §5.9)."""
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._context import RequestContext
-from kmsmock._import import (
+from kmsmock.crypto.unwrap import load_material, unwrap, wrapping_key
+from kmsmock.errors import FeatureNotImplementedError
+from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.ids import in_china
+from kmsmock.state.imported import (
     MAX_VALID_TO,
     VALID_FOR,
     ImportParameters,
     fingerprint,
-    load_material,
     make_token,
     material_id,
     symmetric_length,
     token_id,
-    unwrap,
-    wrapping_key,
 )
-from kmsmock._key_states import require_state
-from kmsmock._keys import Key, KeyState
-from kmsmock._validation import outside_china
-from kmsmock.errors import FeatureNotImplementedError
-from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.key_states import require_state
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.wire import aws_errors as aws
+from kmsmock.wire.decode import outside_china
 
 _EXPIRES = "KEY_MATERIAL_EXPIRES"
 _NEW, _EXISTING = "NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"
@@ -34,7 +33,7 @@ def _external(ctx: RequestContext, identifier: str) -> Key:
     key = ctx.key(identifier, check_state=False)
     if key.origin != "EXTERNAL":
         # reference §4.13 [O]
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
     require_state(key, ctx.operation)
@@ -48,7 +47,7 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
     Every call makes a new wrapping key pair and token, valid together for 24 hours.
     """
     algorithm, spec = params["WrappingAlgorithm"], params["WrappingKeySpec"]
-    china = ctx.region.startswith("cn-")
+    china = in_china(ctx.region)
     if not china:
         if spec == "SM2":
             raise outside_china(ctx.operation, "WrappingKeySpec", spec)
@@ -57,12 +56,12 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
     key = _external(ctx, params["KeyId"])
     if algorithm == "RSAES_PKCS1_V1_5":
         # Withdrawn on 2023-10-10 [M]; the text is unverified (reference §5.9).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported."
         )
     if (spec == "SM2") != (algorithm == "SM2PKE"):
         # Text unverified against AWS (reference §5.9).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"Wrapping algorithm {algorithm} is not compatible with wrapping key spec {spec}."
         )
     entropy = ctx.backend.entropy
@@ -88,18 +87,18 @@ def _check_expiration(ctx: RequestContext, params: Params) -> tuple[str, float |
     if model == _EXPIRES:
         if valid_to is None:
             # reference §4.13 [O]
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
             )
         now = ctx.now()
         if not now < valid_to <= now + MAX_VALID_TO:
             # In the future and at most 365 days ahead [M]; text unverified (§4.13).
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 "ValidTo must be in the future and at most 365 days from now."
             )
     elif valid_to is not None:
         # Text unverified against AWS (reference §4.13).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"
         )
     return model, valid_to
@@ -110,9 +109,9 @@ def _parameters(ctx: RequestContext, key: Key, token: bytes) -> ImportParameters
     parameters = (key.import_parameters or {}).get(found_id) if found_id is not None else None
     if parameters is None:
         # Texts unverified against AWS (reference §4.13).
-        raise errors.InvalidImportTokenException("Import token is not valid for this key.")
+        raise aws.InvalidImportTokenException("Import token is not valid for this key.")
     if parameters.valid_to <= ctx.now():
-        raise errors.ExpiredImportTokenException("Import token has expired.")
+        raise aws.ExpiredImportTokenException("Import token has expired.")
     return parameters
 
 
@@ -130,14 +129,14 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
         for member in ("ImportType", "KeyMaterialId", "KeyMaterialDescription"):
             if params.get(member) is not None:
                 # Symmetric keys only [M]; text unverified (reference §4.13).
-                raise errors.ValidationException(
+                raise aws.ValidationException(
                     f"{member} is supported only for symmetric encryption KMS keys."
                 )
     model, valid_to = _check_expiration(ctx, params)
     parameters = _parameters(ctx, key, params["ImportToken"])
-    material = unwrap(parameters, params["EncryptedKeyMaterial"])
+    material = unwrap(parameters.algorithm, parameters.private_key, params["EncryptedKeyMaterial"])
     if material is None:
-        raise errors.InvalidCiphertextException()
+        raise aws.InvalidCiphertextException()
     result: Result = {"KeyId": key.arn}
     if symmetric:
         new_id = _symmetric_material(ctx, key, params, material)
@@ -146,7 +145,7 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     else:
         secret = load_material(key.spec.name, material)
         if secret is None or key.bound_material not in (None, fingerprint(material)):
-            raise errors.IncorrectKeyMaterialException(_INCORRECT)
+            raise aws.IncorrectKeyMaterialException(_INCORRECT)
     # Every check passed: only now change the key.
     if symmetric:
         key.material_id = result["KeyMaterialId"]
@@ -171,7 +170,7 @@ _INCORRECT = "The key material does not match the key spec or the key's existing
 
 def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material: bytes) -> str:
     if len(material) != symmetric_length(ctx.region):
-        raise errors.IncorrectKeyMaterialException(_INCORRECT)
+        raise aws.IncorrectKeyMaterialException(_INCORRECT)
     new_id = material_id(key.key_id, material)
     bound = key.material_id
     import_type = params.get("ImportType", _NEW if bound is None else _EXISTING)
@@ -179,7 +178,7 @@ def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material:
     if import_type == _NEW:
         if requested_id is not None:
             # Text unverified against AWS (reference §4.13).
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL."
             )
         if bound is not None:
@@ -188,7 +187,7 @@ def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material:
             )
         return new_id
     if bound != new_id or requested_id not in (None, new_id):
-        raise errors.IncorrectKeyMaterialException(_INCORRECT)
+        raise aws.IncorrectKeyMaterialException(_INCORRECT)
     return new_id
 
 
@@ -223,7 +222,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     requested = params.get("KeyMaterialId")
     if requested is not None and requested != key.material_id:
         # Text unverified against AWS (reference §4.13).
-        raise errors.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
+        raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
     _drop_material(key)
     result: Result = {"KeyId": key.arn}
     if key.material_id is not None:

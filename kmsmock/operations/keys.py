@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock import _deletion, _rotation
-from kmsmock._context import RequestContext
-from kmsmock._custom_key_stores import CONNECTED, CustomKeyStore
-from kmsmock._keys import Key, KeyState
-from kmsmock._policies import check_policy
-from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
-from kmsmock._tags import merged_tags
-from kmsmock._validation import outside_china
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
+from kmsmock.state import deletion as _deletion
+from kmsmock.state import rotation as _rotation
+from kmsmock.state.context import RequestContext
+from kmsmock.state.custom_key_stores import CONNECTED, CustomKeyStore
+from kmsmock.state.ids import in_china
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.state.policies import check_policy
+from kmsmock.state.tags import merged_tags
+from kmsmock.wire import aws_errors as aws
+from kmsmock.wire.decode import outside_china
 
 _CUSTOM_KEY_STORE_ORIGINS = ("AWS_CLOUDHSM", "EXTERNAL_KEY_STORE")
 
@@ -27,19 +29,19 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     if spec is None:
         # A key spec from a newer botocore model than kmsmock knows.
         raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
-    if spec.china_only and not ctx.region.startswith("cn-"):
+    if spec.china_only and not in_china(ctx.region):
         # Outside China the service's enum has no SM2 (reference §2.2).
         raise outside_china("CreateKey", spec_member, spec_name)
     usage = params.get("KeyUsage")
     if usage is None:
         if not spec.symmetric:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 "You must specify a KeyUsage value for all KMS keys except for symmetric "
                 "encryption keys."
             )
         usage = ENCRYPT_DECRYPT
     if usage not in spec.usages:
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"KeyUsage {usage} is not compatible with KeySpec {spec_name}"
         )
     origin = params.get("Origin", "AWS_KMS")
@@ -97,7 +99,7 @@ def _requested_spec(params: Params) -> tuple[str, str]:
     legacy = params.get("CustomerMasterKeySpec")
     if key_spec is not None and legacy is not None:
         # Message unverified against AWS (reference Appendix D.3).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
             "CustomerMasterKeySpec is deprecated. Use KeySpec."
         )
@@ -110,21 +112,21 @@ def _check_origin(params: Params, origin: str, spec_name: str, multi_region: boo
     store_id = params.get("CustomKeyStoreId")
     if params.get("XksKeyId") is not None and origin != "EXTERNAL_KEY_STORE":
         # Message unverified against AWS (reference Appendix D.3).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE."
         )
     if origin not in _CUSTOM_KEY_STORE_ORIGINS:
         if store_id is not None:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"CustomKeyStoreId is not valid for KMS keys with an Origin of {origin}."
             )
         return
     if store_id is None:
-        raise errors.ValidationException(f"CustomKeyStoreId is required when Origin is {origin}.")
+        raise aws.ValidationException(f"CustomKeyStoreId is required when Origin is {origin}.")
     if origin == "EXTERNAL_KEY_STORE" and params.get("XksKeyId") is None:
-        raise errors.ValidationException("XksKeyId is required when Origin is EXTERNAL_KEY_STORE.")
+        raise aws.ValidationException("XksKeyId is required when Origin is EXTERNAL_KEY_STORE.")
     if spec_name != "SYMMETRIC_DEFAULT" or multi_region:
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             "Custom key stores support only single-Region symmetric encryption KMS keys."
         )
 
@@ -136,12 +138,12 @@ def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyS
     store = store_of(ctx, params["CustomKeyStoreId"])
     if store.store_type != origin:
         # Text unverified against AWS (reference §4.1).
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"Origin {origin} is not valid for custom key store {store.store_id} of type "
             f"{store.store_type}."
         )
     if store.state != CONNECTED:
-        raise errors.CustomKeyStoreInvalidStateException(
+        raise aws.CustomKeyStoreInvalidStateException(
             f"Custom key store {store.store_id} is {store.state}; keys can be created only "
             "in a CONNECTED custom key store."
         )
@@ -149,7 +151,7 @@ def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyS
     if xks_key_id is not None and any(
         key.xks_key_id == xks_key_id for key in ctx.state.keys_in_store(store.store_id)
     ):
-        raise errors.XksKeyAlreadyInUseException(
+        raise aws.XksKeyAlreadyInUseException(
             f"External key {xks_key_id} is already used by a KMS key in custom key store "
             f"{store.store_id}."
         )
@@ -213,7 +215,7 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
     days = params.get("PendingWindowInDays", 30)
     # The model allows 1-365; the service only 7-30 (reference §4.1).
     if not 7 <= days <= 30:
-        raise errors.ValidationException("PendingWindowInDays must be between 7 and 30")
+        raise aws.ValidationException("PendingWindowInDays must be between 7 and 30")
     key = ctx.key(params["KeyId"])
     result: Result = {"KeyId": key.arn}
     if key.region_set is not None and not key.is_replica and key.region_set.replicas:

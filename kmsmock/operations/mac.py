@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._asymmetric import mac, mac_matches
-from kmsmock._context import RequestContext
-from kmsmock._keys import Key
-from kmsmock._specs import GENERATE_VERIFY_MAC
+from kmsmock.crypto.asymmetric import mac, mac_matches
+from kmsmock.crypto.specs import GENERATE_VERIFY_MAC
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.keys import Key
+from kmsmock.wire import aws_errors as aws
 
 
 def _mac_key(ctx: RequestContext, params: Params) -> Key:
@@ -15,7 +15,7 @@ def _mac_key(ctx: RequestContext, params: Params) -> Key:
     # Each HMAC key spec has exactly one algorithm (reference §2.5).
     ctx.require_use(key, GENERATE_VERIFY_MAC, params["MacAlgorithm"])
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     return key
 
 
@@ -36,6 +36,6 @@ def verify_mac(ctx: RequestContext, params: Params) -> Result:
     """
     key = _mac_key(ctx, params)
     if not mac_matches(ctx.secret(key), key.spec.name, params["Message"], params["Mac"]):
-        raise errors.KMSInvalidMacException("")
+        raise aws.KMSInvalidMacException("")
     ctx.record_use(key)
     return {"KeyId": key.arn, "MacValid": True, "MacAlgorithm": params["MacAlgorithm"]}

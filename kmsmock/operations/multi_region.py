@@ -7,15 +7,16 @@ recommends for a mock.
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock import _multi_region, _rotation
-from kmsmock._context import RequestContext
-from kmsmock._ids import key_arn, partition_of
-from kmsmock._key_states import require_state
-from kmsmock._keys import Key, KeyState, RegionSet
-from kmsmock._policies import default_policy
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.keys import new_key_policy_and_tags
+from kmsmock.state import multi_region as _multi_region
+from kmsmock.state import rotation as _rotation
+from kmsmock.state.context import RequestContext
+from kmsmock.state.ids import key_arn, partition_of
+from kmsmock.state.key_states import require_state
+from kmsmock.state.keys import Key, KeyState, RegionSet
+from kmsmock.state.policies import default_policy
+from kmsmock.wire import aws_errors as aws
 
 
 def _primary(ctx: RequestContext, identifier: str) -> Key:
@@ -23,7 +24,7 @@ def _primary(ctx: RequestContext, identifier: str) -> Key:
     if not key.multi_region or key.is_replica:
         # reference §4.14 [O] for a replica; a single-Region key is assumed to fail the
         # same check.
-        raise errors.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        raise aws.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
     return key
 
 
@@ -45,18 +46,18 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     region = params["ReplicaRegion"]
     if region == primary.region:
         # Text unverified against AWS (reference §4.14).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"The replica region {region} must differ from the primary key's region."
         )
     if partition_of(region) != partition_of(primary.region):
         # Text unverified against AWS (reference §4.14).
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             f"The replica region {region} is not in the primary key's partition."
         )
     target = ctx.backend.peek(primary.account, region)
     if target is not None and primary.key_id in target.keys:
         # reference §4.14 [M]; text unverified.
-        raise errors.AlreadyExistsException(
+        raise aws.AlreadyExistsException(
             f"{key_arn(region, primary.account, primary.key_id)} already exists"
         )
     policy, tags = new_key_policy_and_tags(ctx, params)
@@ -110,7 +111,7 @@ def update_primary_region(ctx: RequestContext, params: Params) -> Result:
     replica = state.keys.get(key.key_id) if state is not None else None
     if replica is None:
         # Text as for any unknown key (reference §1.1); unverified here (§4.14).
-        raise errors.key_does_not_exist(key_arn(region, key.account, key.key_id))
+        raise aws.key_does_not_exist(key_arn(region, key.account, key.key_id))
     require_state(replica, ctx.operation)
     assert key.region_set is not None  # a key with a replica has its set
     found = key.region_set

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock._context import RequestContext
-from kmsmock._keys import Key
-from kmsmock._policies import check_policy, default_policy
 from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.keys import Key
+from kmsmock.state.policies import check_policy, default_policy
+from kmsmock.wire import aws_errors as aws
 
 POLICY_NAME = "default"
 
@@ -15,7 +15,7 @@ POLICY_NAME = "default"
 def _check_name(params: Params) -> None:
     # A key has exactly one policy, named "default" (reference §4.10).
     if params.get("PolicyName", POLICY_NAME) != POLICY_NAME:
-        raise errors.NotFoundException("No such policy exists")
+        raise aws.NotFoundException("No such policy exists")
 
 
 def policy_of(key: Key) -> str:

@@ -3,12 +3,12 @@ RotateKeyOnDemand, ListKeyRotations."""
 
 from __future__ import annotations
 
-from kmsmock import _aws_errors as errors
-from kmsmock import _rotation
-from kmsmock._context import RequestContext
-from kmsmock._keys import Key, KeyState
 from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state import rotation as _rotation
+from kmsmock.state.context import RequestContext
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.wire import aws_errors as aws
 
 MAX_ON_DEMAND_ROTATIONS = 25
 # An on-demand rotation cannot start this close to an automatic one [M].
@@ -21,11 +21,11 @@ def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) 
     key = ctx.key(identifier)
     if not key.spec.symmetric:
         # Message unverified against AWS (reference §4.12).
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} key spec {key.spec.name} is not valid for this operation."
         )
     if key.origin != "AWS_KMS" and not (imported and key.origin == "EXTERNAL"):
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
     return key
@@ -35,7 +35,7 @@ def _primary(key: Key) -> Key:
     """Rotation of a multi-Region set is set and done on its primary (reference §8)."""
     if key.is_replica:
         # Text unverified against AWS (reference §4.12).
-        raise errors.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        raise aws.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
     return key
 
 
@@ -84,28 +84,28 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     if not key.spec.symmetric:
         # KMS answers asymmetric and HMAC keys with an empty message [O].
-        raise errors.UnsupportedOperationException("")
+        raise aws.UnsupportedOperationException("")
     if key.custom_key_store_id is not None:
         # Keys in custom key stores do not rotate [M].
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
     if key.origin == "EXTERNAL":
         # Importing new material is what makes an imported key rotatable (reference §4.12).
-        raise errors.KMSInvalidStateException(
+        raise aws.KMSInvalidStateException(
             f"No available key material pending rotation for the key: {key.arn}."
         )
     _primary(key)
     done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
     if done >= MAX_ON_DEMAND_ROTATIONS:
-        raise errors.LimitExceededException(
+        raise aws.LimitExceededException(
             "The on-demand rotations limit has been reached for the given keyId. "
             f"No more on-demand rotations can be performed for this key: {key.arn}"
         )
     now = ctx.now()
     if key.next_rotation is not None and key.next_rotation - now <= _AUTOMATIC_GUARD_SECONDS:
         # Message unverified against AWS (reference §4.12).
-        raise errors.ConflictException(
+        raise aws.ConflictException(
             f"{key.arn} has an automatic rotation in progress or about to start."
         )
     _rotation.rotate(ctx.backend, key, now, _rotation.ON_DEMAND)

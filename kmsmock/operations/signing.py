@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock import _aws_errors as errors
-from kmsmock._asymmetric import (
+from kmsmock.crypto.asymmetric import (
     SIGNING_ALGORITHMS,
     SigningAlgorithm,
     UnsupportedMaterial,
     public_der,
 )
-from kmsmock._asymmetric import sign as sign_message
-from kmsmock._asymmetric import verify as verify_message
-from kmsmock._context import RequestContext
-from kmsmock._keys import Key
-from kmsmock._mldsa_mu import MissingExtra
-from kmsmock._specs import ALGORITHM_FIELD, SIGN_VERIFY
+from kmsmock.crypto.asymmetric import sign as sign_message
+from kmsmock.crypto.asymmetric import verify as verify_message
+from kmsmock.crypto.mldsa_mu import MissingExtra
+from kmsmock.crypto.specs import ALGORITHM_FIELD, SIGN_VERIFY
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.keys import Key
+from kmsmock.wire import aws_errors as aws
 
 
 def _signing(ctx: RequestContext, params: Params) -> tuple[Key, SigningAlgorithm, bytes, str]:
@@ -39,29 +39,29 @@ def _check_message(algorithm: SigningAlgorithm, message: bytes, message_type: st
     # Ed25519 ones follow the model's documentation.
     kind = algorithm.kind
     if kind == "ed25519" and message_type != "RAW":
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "ED25519_SHA_512 signing algorithm requires KMS MessageType:RAW"
         )
     if kind == "ed25519ph" and message_type != "DIGEST":
-        raise errors.ValidationException(
+        raise aws.ValidationException(
             "ED25519_PH_SHA_512 signing algorithm requires KMS MessageType:DIGEST"
         )
     if message_type == "EXTERNAL_MU":
         if kind != "mldsa":
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"MessageType EXTERNAL_MU is not valid for signing algorithm {algorithm.name}."
             )
         if len(message) != 64:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"Digest is invalid length for algorithm {algorithm.name}."
             )
     if message_type == "DIGEST":
         if algorithm.digest_size is None:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"MessageType DIGEST is not valid for signing algorithm {algorithm.name}."
             )
         if len(message) != algorithm.digest_size:
-            raise errors.ValidationException(
+            raise aws.ValidationException(
                 f"Digest is invalid length for algorithm {algorithm.name}."
             )
 
@@ -81,7 +81,7 @@ def sign(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
     key, algorithm, message, message_type = _signing(ctx, params)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     try:
         signature = sign_message(ctx.secret(key), algorithm, message, message_type)
     except UnsupportedMaterial:
@@ -101,7 +101,7 @@ def verify(ctx: RequestContext, params: Params) -> Result:
     """
     key, algorithm, message, message_type = _signing(ctx, params)
     if params.get("DryRun"):
-        raise errors.dry_run()
+        raise aws.dry_run()
     try:
         valid = verify_message(
             ctx.secret(key), algorithm, message, message_type, params["Signature"]
@@ -111,7 +111,7 @@ def verify(ctx: RequestContext, params: Params) -> Result:
     except MissingExtra as missing:
         raise _missing_extra(ctx, missing) from None
     if not valid:
-        raise errors.KMSInvalidSignatureException("")
+        raise aws.KMSInvalidSignatureException("")
     ctx.record_use(key)
     return {"KeyId": key.arn, "SignatureValid": True, "SigningAlgorithm": algorithm.name}
 
@@ -123,7 +123,7 @@ def get_public_key(ctx: RequestContext, params: Params) -> Result:
     spec = key.spec
     if spec.symmetric or key.usage == "GENERATE_VERIFY_MAC":
         # Message unverified against AWS (reference §4.7).
-        raise errors.UnsupportedOperationException(
+        raise aws.UnsupportedOperationException(
             f"{key.arn} key spec {spec.name} is not valid for this operation."
         )
     result: Result = {

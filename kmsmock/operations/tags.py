@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kmsmock._context import RequestContext
-from kmsmock._tags import merged_tags
 from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state.context import RequestContext
+from kmsmock.state.tags import merged_tags
 
 
 @handles("TagResource")

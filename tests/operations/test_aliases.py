@@ -12,9 +12,9 @@ import freezegun
 import pytest
 from botocore.exceptions import ClientError
 
-from kmsmock._ids import ALIAS_ACCEPTING
-from kmsmock._keys import KeyState
 from kmsmock.operations import HANDLERS
+from kmsmock.state.ids import ALIAS_ACCEPTING
+from kmsmock.state.keys import KeyState
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"

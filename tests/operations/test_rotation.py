@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
-from kmsmock._keys import KeyState
+from kmsmock.state.keys import KeyState
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"

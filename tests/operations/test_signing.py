@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
-from kmsmock import _ed25519ph
+from kmsmock.crypto import ed25519ph as _ed25519ph
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"

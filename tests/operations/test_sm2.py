@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
-from kmsmock import _sm2
+from kmsmock.crypto import sm2 as _sm2
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
 CHINA = "cn-north-1"

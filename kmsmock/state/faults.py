@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from kmsmock import _aws_errors as errors
+from kmsmock.wire import aws_errors as aws
 
 # The service-side errors worth injecting: code -> (HTTP status, default message), with
 # the statuses of reference §10.2. ThrottlingException is not in KMS's model but is what
@@ -28,7 +28,7 @@ _FAULTS: dict[str, tuple[int, str]] = {
 }
 
 
-class InjectedError(errors.AwsError):
+class InjectedError(aws.AwsError):
     """An AWS error a test asked for, with its own code and status."""
 
     def __init__(self, code: str, status: int, message: str) -> None:

@@ -4,23 +4,19 @@ Like ``responses.calls``: a test can see which operations its code made, with wh
 how each ended. Values the model marks sensitive (plaintext, messages to sign, secrets,
 key store passwords) read as ``REDACTED``, in requests and responses alike.
 
-The request path only appends a tuple holding the request's and the response's JSON
+The request path only appends an ``Entry`` holding the request's and the response's JSON
 bodies as they crossed the wire; a ``Call`` is decoded from them when a test reads it.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, NamedTuple, overload
 
-if TYPE_CHECKING:
-    from botocore.model import Shape
+from kmsmock.wire.redact import REDACTED, readable
 
-REDACTED = "REDACTED"
+__all__ = ["REDACTED", "Call", "CallJournal", "Entry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +43,17 @@ class Call:
         return self.error is None
 
 
-# (operation, region, account, principal, request body, response body or None, error, time)
-Entry = tuple[str, str, str, str, bytes, "bytes | None", "tuple[str, str] | None", float]
+class Entry(NamedTuple):
+    """What the request path records: the bodies as they crossed the wire."""
+
+    operation: str
+    region: str
+    account: str
+    principal: str
+    request_body: bytes
+    response_body: bytes | None  # None for a failed call
+    error: tuple[str, str] | None  # (code, message) of a failed call
+    time: float
 
 
 class CallJournal(Sequence[Call]):
@@ -82,65 +87,24 @@ class CallJournal(Sequence[Call]):
         return (_call(entry) for entry in list(self._entries))
 
     def __repr__(self) -> str:
-        names = ", ".join(entry[0] for entry in self._entries[-5:])
+        names = ", ".join(entry.operation for entry in self._entries[-5:])
         more = "..., " if len(self._entries) > 5 else ""
         return f"<CallJournal of {len(self._entries)} calls: [{more}{names}]>"
 
     def operations(self) -> list[str]:
         """The operation of each call, in order: the usual first assertion."""
-        return [entry[0] for entry in self._entries]
+        return [entry.operation for entry in self._entries]
 
 
 def _call(entry: Entry) -> Call:
-    operation, region, account, principal, request_body, response_body, error, time = entry
-    shapes = _shapes(operation)
+    request, response = readable(entry.operation, entry.request_body, entry.response_body)
     return Call(
-        operation,
-        region,
-        account,
-        principal,
-        _readable(shapes[0], _json(request_body)),
-        None if response_body is None else _readable(shapes[1], _json(response_body)),
-        error,
-        time,
+        entry.operation,
+        entry.region,
+        entry.account,
+        entry.principal,
+        request,
+        response,
+        entry.error,
+        entry.time,
     )
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        found = json.loads(body) if body else {}
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _shapes(operation: str) -> tuple[Shape | None, Shape | None]:
-    from kmsmock._model import operation_model, operation_names
-
-    if operation not in operation_names():
-        return None, None
-    model = operation_model(operation)
-    return model.input_shape, model.output_shape
-
-
-def _readable(shape: Shape | None, value: Any) -> Any:
-    """``value`` from the wire as a test wants it: blobs as bytes, and whatever ``shape``
-    marks sensitive replaced by REDACTED."""
-    if shape is None:
-        return value
-    if shape.metadata.get("sensitive"):
-        return REDACTED
-    kind = shape.type_name
-    if kind == "blob" and isinstance(value, str):
-        try:
-            return base64.b64decode(value)
-        except (binascii.Error, ValueError):
-            return value
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members  # type: ignore[attr-defined]
-        return {name: _readable(members.get(name), item) for name, item in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [_readable(shape.member, item) for item in value]  # type: ignore[attr-defined]
-    if kind == "map" and isinstance(value, dict):
-        return {key: _readable(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
-    return value

@@ -9,9 +9,9 @@ enabled again.
 
 from __future__ import annotations
 
-from kmsmock import _multi_region
-from kmsmock._backend import KmsBackend
-from kmsmock._keys import Key, KeyState
+from kmsmock.state import multi_region as _multi_region
+from kmsmock.state.backend import KmsBackend
+from kmsmock.state.keys import Key, KeyState
 
 DAY = 86400.0
 AUTOMATIC = "AUTOMATIC"

@@ -1,7 +1,7 @@
 """Asymmetric and HMAC key material, and what KMS does with it.
 
 Owns ``cryptography.hazmat`` for key pairs, signatures, RSA-OAEP, ECDH and HMAC, and
-hands SM2 to ``_sm2`` (``_crypto`` owns the symmetric ciphertext). Material is made
+hands SM2 to ``sm2`` (``ciphertext`` owns the symmetric ciphertext). Material is made
 when first needed: a key nobody uses costs no key generation. With a seed, EC, Ed25519, ML-DSA and
 HMAC material is reproducible; RSA key generation has no seeded form.
 """
@@ -19,18 +19,20 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
-from kmsmock import _ed25519ph, _mldsa_mu, _sm2
+from kmsmock.crypto import ed25519ph as _ed25519ph
+from kmsmock.crypto import mldsa_mu as _mldsa_mu
+from kmsmock.crypto import sm2 as _sm2
 
 Entropy = Callable[[int], bytes]
 
-_CURVES: dict[str, ec.EllipticCurve] = {
+CURVES: dict[str, ec.EllipticCurve] = {
     "ECC_NIST_P256": ec.SECP256R1(),
     "ECC_NIST_P384": ec.SECP384R1(),
     "ECC_NIST_P521": ec.SECP521R1(),
     "ECC_SECG_P256K1": ec.SECP256K1(),
 }
-_RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
-_ML_DSA: dict[str, Any] = {
+RSA_BITS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+ML_DSA: dict[str, Any] = {
     "ML_DSA_44": mldsa.MLDSA44PrivateKey,
     "ML_DSA_65": mldsa.MLDSA65PrivateKey,
     "ML_DSA_87": mldsa.MLDSA87PrivateKey,
@@ -119,18 +121,18 @@ def generate(spec: str, entropy: Entropy) -> Any:
 
 
 def _private_key(spec: str, entropy: Entropy) -> Any:
-    if spec in _CURVES:
-        curve = _CURVES[spec]
+    if spec in CURVES:
+        curve = CURVES[spec]
         # One bit short of the curve size keeps the scalar below the group order.
         size = (curve.key_size + 7) // 8
         scalar = int.from_bytes(entropy(size), "big") >> (size * 8 - curve.key_size + 1)
         return ec.derive_private_key(scalar or 1, curve)
-    if spec in _RSA_BITS:
-        return rsa.generate_private_key(public_exponent=65537, key_size=_RSA_BITS[spec])
+    if spec in RSA_BITS:
+        return rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS[spec])
     if spec == "ECC_NIST_EDWARDS25519":
         return ed25519.Ed25519PrivateKey.from_private_bytes(entropy(32))
-    if spec in _ML_DSA:
-        return _ML_DSA[spec].from_seed_bytes(entropy(32))
+    if spec in ML_DSA:
+        return ML_DSA[spec].from_seed_bytes(entropy(32))
     if spec == "SM2":
         return _sm2.generate(entropy)
     raise UnsupportedMaterial(spec)
@@ -235,7 +237,7 @@ def _nonce(size: int) -> bytes:
 
 
 def _mldsa_level(private: Any) -> int:
-    for spec, cls in _ML_DSA.items():
+    for spec, cls in ML_DSA.items():
         if isinstance(private, cls):
             return int(spec.rsplit("_", 1)[1])
     raise UnsupportedMaterial(type(private).__name__)
@@ -252,7 +254,7 @@ def encryption_capacity(spec: str, algorithm: str) -> int:
         return 1024
     # RSA-OAEP: k - 2 hLen - 2.
     hash_size = 20 if algorithm == "RSAES_OAEP_SHA_1" else 32
-    return _RSA_BITS[spec] // 8 - 2 * hash_size - 2
+    return RSA_BITS[spec] // 8 - 2 * hash_size - 2
 
 
 def public_encrypt(pair: KeyPair, algorithm: str, plaintext: bytes) -> bytes:

@@ -10,8 +10,8 @@ set's, and ciphertext or signatures from one key work with every other.
 
 from __future__ import annotations
 
-from kmsmock._backend import KmsBackend
-from kmsmock._keys import Key
+from kmsmock.state.backend import KmsBackend
+from kmsmock.state.keys import Key
 
 
 def members(backend: KmsBackend, key: Key) -> list[Key]:

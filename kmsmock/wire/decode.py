@@ -14,12 +14,13 @@ collects constraint violations on the way, so a request is walked exactly once.
 from __future__ import annotations
 
 import binascii
+import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kmsmock._aws_errors import SerializationException, ValidationException
-from kmsmock._model import operation_model
+from kmsmock.wire.aws_errors import SerializationException, ValidationException
+from kmsmock.wire.model import operation_model
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -335,6 +336,25 @@ def _compile(shape: Shape) -> Converter:
     if kind == "map":
         return _map(shape)
     raise TypeError(f"kmsmock cannot validate shape type {kind!r} ({shape.name})")
+
+
+_NOT_AN_OBJECT = "Start of structure or map found where not expected."
+
+
+def json_body(raw: bytes | str) -> dict[str, Any]:
+    """The request body as JSON: an object, or AWS's SerializationException."""
+    if not raw:
+        return {}
+    try:
+        # botocore sends UTF-8; decoding here spares json its encoding detection.
+        body = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+    except ValueError:
+        raise SerializationException(
+            "Start of structure or map found where not expected."
+        ) from None
+    if not isinstance(body, dict):
+        raise SerializationException("Start of structure or map found where not expected.")
+    return body
 
 
 def input_decoder(shape: Shape | None) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -21,12 +21,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kmsmock import _aws_errors as errors
-from kmsmock._policies import default_policy, principal_covers, role_of
+from kmsmock.state.policies import default_policy, principal_covers, role_of
+from kmsmock.wire import aws_errors as aws
 
 if TYPE_CHECKING:
-    from kmsmock._grants import Grant
-    from kmsmock._keys import Key
+    from kmsmock.state.grants import Grant
+    from kmsmock.state.keys import Key
 
 IAM_ONLY = frozenset(
     {
@@ -87,14 +87,14 @@ def authorize(key: Key, action: str, principal: str, account: str, params: dict[
         if not context.matches(statement):
             continue
         if statement.get("Effect") == "Deny":
-            raise errors.AccessDeniedException(
+            raise aws.AccessDeniedException(
                 f"User: {principal} is not authorized to perform: {action} on resource: "
                 f"{key.arn} with an explicit deny in a resource-based policy"
             )
         allowed = allowed or statement.get("Effect") == "Allow"
     if allowed or any(context.granted_by(grant) for grant in (key.grants or {}).values()):
         return
-    raise errors.AccessDeniedException(
+    raise aws.AccessDeniedException(
         f"User: {principal} is not authorized to perform: {action} on resource: {key.arn} "
         f"because no resource-based policy allows the {action} action"
     )

@@ -10,13 +10,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kmsmock._clock import Clock
-from kmsmock._custom_key_stores import CustomKeyStore
-from kmsmock._faults import Faults
-from kmsmock._grants import TokenTarget
-from kmsmock._identities import Identities
-from kmsmock._journal import CallJournal
-from kmsmock._keys import Key
+from kmsmock.state.clock import Clock
+from kmsmock.state.custom_key_stores import CustomKeyStore
+from kmsmock.state.faults import Faults
+from kmsmock.state.grants import TokenTarget
+from kmsmock.state.identities import Identities
+from kmsmock.state.journal import CallJournal
+from kmsmock.state.keys import Key
 
 
 @dataclass(slots=True)

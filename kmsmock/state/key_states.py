@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import enum
 
-from kmsmock import _aws_errors as errors
-from kmsmock._keys import Key, KeyState
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.wire import aws_errors as aws
 
 
 class Effect(enum.Enum):
@@ -122,12 +122,12 @@ def require_state(key: Key, operation: str) -> None:
         raise state_error(key, outcome)
 
 
-def state_error(key: Key, outcome: Effect) -> errors.AwsError:
+def state_error(key: Key, outcome: Effect) -> aws.AwsError:
     arn = key.arn
     if outcome is Effect.DISABLED:
-        return errors.DisabledException(f"{arn} is disabled.")
+        return aws.DisabledException(f"{arn} is disabled.")
     if outcome is Effect.EXTERNAL:
-        return errors.UnsupportedOperationException(
+        return aws.UnsupportedOperationException(
             f"{arn} origin is EXTERNAL which is not valid for this operation."
         )
-    return errors.KMSInvalidStateException(f"{arn} {outcome.value.split(': ', 1)[1]}.")
+    return aws.KMSInvalidStateException(f"{arn} {outcome.value.split(': ', 1)[1]}.")

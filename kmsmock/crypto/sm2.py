@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from kmsmock._sm3 import sm3
+from kmsmock.crypto.sm3 import sm3
 
 Entropy = Callable[[int], bytes]
 Jacobian = tuple[int, int, int]  # Z == 0 is the point at infinity

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock._aws_errors import InvalidGrantTokenException
-from kmsmock._specs import ENCRYPT_DECRYPT, KEY_AGREEMENT, SIGN_VERIFY
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_AGREEMENT, SIGN_VERIFY
+from kmsmock.wire.aws_errors import InvalidGrantTokenException
 
 # Grant IDs are 64 lowercase hex characters in every observed example (reference §1.6).
 GRANT_ID = re.compile(r"[0-9a-f]{64}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kmsmock._aws_errors import InvalidArnException
+from kmsmock.wire.aws_errors import InvalidArnException
 
 # A UUID in any letter case, or mrk- and 32 hex digits (reference §1.1).
 KEY_ID_PATTERN = re.compile(
@@ -66,8 +66,13 @@ CROSS_ACCOUNT = frozenset(
 )
 
 
+def in_china(region: str) -> bool:
+    """China's Regions (partition aws-cn) have SM2 and 128-bit SM4 symmetric keys."""
+    return region.startswith("cn-")
+
+
 def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
+    if in_china(region):
         return "aws-cn"
     if region.startswith("us-gov-"):
         return "aws-us-gov"

@@ -13,8 +13,8 @@ import json
 import re
 from typing import Any
 
-from kmsmock import _aws_errors as errors
-from kmsmock._ids import partition_of
+from kmsmock.state.ids import partition_of
+from kmsmock.wire import aws_errors as aws
 
 MAX_POLICY_BYTES = 32768
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -84,21 +84,21 @@ def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockou
     """Raise what KMS raises for ``policy``; return quietly when KMS would store it."""
     if len(policy.encode("utf-8")) > MAX_POLICY_BYTES:
         # Message unverified against AWS (reference §7.2).
-        raise errors.LimitExceededException(
+        raise aws.LimitExceededException(
             f"Policy document exceeds the maximum size of {MAX_POLICY_BYTES} bytes."
         )
     statements = _statements(policy)
     for statement in statements:
         _check_statement(statement)
     if not bypass_lockout and not _allows_put_key_policy(statements, caller_account, caller):
-        raise errors.MalformedPolicyDocumentException(
+        raise aws.MalformedPolicyDocumentException(
             "The new key policy will not allow you to update the key policy in the future."
         )
 
 
-def _malformed(detail: str) -> errors.MalformedPolicyDocumentException:
+def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
     # Texts other than the two observed ones are unverified (reference Appendix D.3).
-    return errors.MalformedPolicyDocumentException(detail)
+    return aws.MalformedPolicyDocumentException(detail)
 
 
 def _statements(policy: str) -> list[dict[str, Any]]:
@@ -126,7 +126,7 @@ def _check_statement(statement: dict[str, Any]) -> None:
         raise _malformed("Policy contains a statement with an invalid Effect.")
     principal = statement.get("Principal", statement.get("NotPrincipal"))
     if principal is None or not _valid_principal(principal):
-        raise errors.MalformedPolicyDocumentException(
+        raise aws.MalformedPolicyDocumentException(
             "Policy contains a statement with one or more invalid principals."
         )
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kmsmock._aws_errors import AwsError
-from kmsmock._backend import Alias, KmsBackend
-from kmsmock._ids import KEY_ID_PATTERN, partition_of
-from kmsmock._import import load_material, material_id, symmetric_length
-from kmsmock._keys import Key, KeyState
-from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
-from kmsmock._tags import merged_tags
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.crypto.unwrap import load_material
+from kmsmock.state.backend import Alias, KmsBackend
+from kmsmock.state.ids import KEY_ID_PATTERN, partition_of
+from kmsmock.state.imported import material_id, symmetric_length
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.state.tags import merged_tags
+from kmsmock.wire.aws_errors import AwsError
 
 _ALIAS_NAME = re.compile(r"alias/[a-zA-Z0-9/_-]+")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kmsmock._policies import default_policy
+from kmsmock.state.policies import default_policy
 
 if TYPE_CHECKING:
-    from kmsmock._backend import RegionState
-    from kmsmock._keys import Key
+    from kmsmock.state.backend import RegionState
+    from kmsmock.state.keys import Key
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ replica is actually deleted; then its own window starts.
 
 from __future__ import annotations
 
-from kmsmock._backend import KmsBackend
-from kmsmock._keys import Key, KeyState
+from kmsmock.state.backend import KmsBackend
+from kmsmock.state.keys import Key, KeyState
 
 DAY = 86400.0
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsmock._grants import Grant
-from kmsmock._ids import key_arn
-from kmsmock._import import ImportParameters
-from kmsmock._specs import ALGORITHM_FIELD, KeySpecInfo
+from kmsmock.crypto.specs import ALGORITHM_FIELD, KeySpecInfo
+from kmsmock.state.grants import Grant
+from kmsmock.state.ids import key_arn
+from kmsmock.state.imported import ImportParameters
 
 
 class KeyState(str, enum.Enum):

@@ -5,16 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock import _aws_errors as errors
-from kmsmock import _aws_managed, _rotation
-from kmsmock._asymmetric import generate
-from kmsmock._authorization import IAM_ONLY, authorize
-from kmsmock._backend import Alias, KmsBackend, RegionState
-from kmsmock._ids import ALIAS_ACCEPTING, CROSS_ACCOUNT, alias_arn, is_key_id, key_arn, parse_arn
-from kmsmock._key_states import require_state
-from kmsmock._keys import Key, KeyState
-from kmsmock._policies import aws_managed_policy
-from kmsmock._specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.crypto.asymmetric import generate
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.state import aws_managed as _aws_managed
+from kmsmock.state import rotation as _rotation
+from kmsmock.state.authorization import IAM_ONLY, authorize
+from kmsmock.state.backend import Alias, KmsBackend, RegionState
+from kmsmock.state.ids import (
+    ALIAS_ACCEPTING,
+    CROSS_ACCOUNT,
+    alias_arn,
+    is_key_id,
+    key_arn,
+    parse_arn,
+)
+from kmsmock.state.key_states import require_state
+from kmsmock.state.keys import Key, KeyState
+from kmsmock.state.policies import aws_managed_policy
+from kmsmock.wire import aws_errors as aws
 
 
 @dataclass(slots=True)
@@ -48,7 +56,7 @@ class RequestContext:
         """
         key = self._resolve(identifier)
         if key.key_manager == "AWS" and self.operation in _aws_managed.DENIED_OPERATIONS:
-            raise errors.access_denied(self.principal, self.operation, key.arn)
+            raise aws.access_denied(self.principal, self.operation, key.arn)
         if self.backend.enforce_policies:
             self.authorize(key, action)
         if check_state:
@@ -64,9 +72,9 @@ class RequestContext:
     def require_use(self, key: Key, usage: str, algorithm: str) -> None:
         """The key's usage, then the algorithm's fit to its spec (reference §3.3 steps 7, 8)."""
         if key.usage != usage:
-            raise errors.wrong_key_usage(key.arn, key.usage, self.operation)
+            raise aws.wrong_key_usage(key.arn, key.usage, self.operation)
         if algorithm not in key.spec.algorithms[usage]:
-            raise errors.incompatible_algorithm(algorithm, key.spec.name)
+            raise aws.incompatible_algorithm(algorithm, key.spec.name)
 
     def key_in_ciphertext(self, account: str, key_id: str, action: str | None = None) -> Key:
         """The key a symmetric ciphertext names, for Decrypt and ReEncrypt without a KeyId."""
@@ -74,7 +82,7 @@ class RequestContext:
         key = state.keys.get(key_id) if state is not None else None
         if key is None:
             # Observed from KMS for a ciphertext whose key is gone (reference §1.5).
-            raise errors.AccessDeniedException(
+            raise aws.AccessDeniedException(
                 "The ciphertext refers to a customer master key that does not exist, does "
                 "not exist in this region, or you are not allowed to access."
             )
@@ -96,17 +104,17 @@ class RequestContext:
         if identifier.startswith("arn:"):
             arn = parse_arn(identifier)
             if arn.region != self.region:
-                raise errors.invalid_arn_region(arn.region)
+                raise aws.invalid_arn_region(arn.region)
             if arn.resource == "alias":
                 if self.operation not in ALIAS_ACCEPTING:
-                    raise errors.invalid_key_id(identifier)
+                    raise aws.invalid_key_id(identifier)
                 return self._by_alias(arn.account, arn.name)
             if arn.account != self.account and self.operation not in CROSS_ACCOUNT:
-                raise errors.access_denied(self.principal, self.operation, identifier)
+                raise aws.access_denied(self.principal, self.operation, identifier)
             return self._by_id(arn.account, arn.name)
         if identifier.startswith("alias/"):
             if self.operation not in ALIAS_ACCEPTING:
-                raise errors.invalid_key_id(identifier)
+                raise aws.invalid_key_id(identifier)
             return self._by_alias(self.account, identifier)
         return self._by_id(self.account, identifier)
 
@@ -117,10 +125,10 @@ class RequestContext:
         if key is not None:
             return key
         if not is_key_id(key_id):
-            raise errors.invalid_key_id(key_id)
+            raise aws.invalid_key_id(key_id)
         key = state.keys.get(key_id.lower()) if state is not None else None
         if key is None:
-            raise errors.key_does_not_exist(key_arn(self.region, account, key_id))
+            raise aws.key_does_not_exist(key_arn(self.region, account, key_id))
         return key
 
     def _by_alias(self, account: str, name: str) -> Key:
@@ -132,7 +140,7 @@ class RequestContext:
         if service is not None and account == self.account:
             # KMS creates an AWS managed key when its alias is first used.
             return self._create_aws_managed_key(service, name)
-        raise errors.alias_not_found(alias_arn(self.region, account, name))
+        raise aws.alias_not_found(alias_arn(self.region, account, name))
 
     def _create_aws_managed_key(self, service: str, alias_name: str) -> Key:
         state = self.state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock._aws_errors import TagException
+from kmsmock.wire.aws_errors import TagException
 
 MAX_TAGS = 50
 

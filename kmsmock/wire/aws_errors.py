@@ -1,6 +1,6 @@
 """AWS errors as KMS answers them: the code, the message and the HTTP status.
 
-Handlers raise these; ``_protocol`` turns them into the JSON 1.1 error body
+Handlers raise these; ``wire.encode`` turns them into the JSON 1.1 error body
 (``{"__type": code, "message": text}``), so users see ``ClientError`` or
 ``client.exceptions.<Code>`` exactly as against real KMS. Class names are the
 model's exception shape names. Messages cite the KMS reference

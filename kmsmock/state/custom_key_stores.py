@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kmsmock._keys import Key, KeyState
+from kmsmock.state.keys import Key, KeyState
 
 CLOUDHSM, EXTERNAL = "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"
 CONNECTED, DISCONNECTED = "CONNECTED", "DISCONNECTED"

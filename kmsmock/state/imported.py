@@ -1,0 +1,57 @@
+"""Imported key material as the key keeps it: import parameters, tokens and material IDs
+(reference §4.13, §5.9).
+
+GetParametersForImport makes a fresh wrapping key pair for each call and files it on
+the key under an opaque token; ImportKeyMaterial finds it again by that token. The
+cryptography (wrapping keys, unwrapping, checking material) is ``crypto.unwrap``'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from kmsmock.state.ids import in_china
+
+# Import parameters stay valid this long [M].
+VALID_FOR = 24 * 3600.0
+# ImportKeyMaterial's ValidTo may be at most this far ahead [M].
+MAX_VALID_TO = 365 * 86400.0
+_TOKEN_MAGIC = b"kmsmock-import-token:"
+
+
+@dataclass(slots=True)
+class ImportParameters:
+    """One GetParametersForImport answer, kept on its key until it expires."""
+
+    algorithm: str
+    private_key: Any  # an RSA private key or an SM2 one (crypto.sm2.PrivateKey)
+    valid_to: float
+
+
+def make_token(token_id: bytes) -> bytes:
+    return _TOKEN_MAGIC + token_id
+
+
+def token_id(token: bytes) -> bytes | None:
+    """The ID a token carries; None if kmsmock did not make it."""
+    if not token.startswith(_TOKEN_MAGIC) or len(token) != len(_TOKEN_MAGIC) + 32:
+        return None
+    return token[len(_TOKEN_MAGIC) :]
+
+
+def material_id(key_id: str, material: bytes) -> str:
+    """The ID of imported symmetric material: fixed by the key and the bytes, so
+    importing the same material again gives the same ID (reference §1.8)."""
+    return hmac.new(key_id.encode(), material, hashlib.sha256).hexdigest()
+
+
+def fingerprint(material: bytes) -> str:
+    return hashlib.sha256(material).hexdigest()
+
+
+def symmetric_length(region: str) -> int:
+    # China's SYMMETRIC_DEFAULT is 128-bit SM4, so imported material is 16 bytes there.
+    return 16 if in_china(region) else 32
