@@ -81,7 +81,7 @@ _UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
 
 def authorize(key: Key, action: str, principal: str, account: str, params: dict[str, Any]) -> None:
     """Raise AccessDeniedException unless ``principal`` may do ``action`` on ``key``."""
-    context = _RequestContext(key, action, principal, account, params)
+    context = _AccessRequest(key, action, principal, account, params)
     allowed = False
     for statement in _statements(key):
         if not context.matches(statement):
@@ -111,8 +111,9 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-class _RequestContext:
-    """What the statements and grants of one authorization look at."""
+class _AccessRequest:
+    """One access decision: who asks for which action on which key, and the request's
+    values that condition keys read."""
 
     def __init__(
         self, key: Key, action: str, principal: str, account: str, params: dict[str, Any]
