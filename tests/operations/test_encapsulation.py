@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import mlkem
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import mlkem, padding, rsa
 from kyber_py.ml_kem import ML_KEM_512
 
 from kmsmock import ExtraNotInstalledError, FeatureNotImplementedError
@@ -482,3 +482,28 @@ def test_ml_kem_768_needs_no_extra(client, monkeypatch):
     made = encapsulate(client, key_id)
     blob = made["SharedSecretCiphertextBlob"]
     assert decapsulate(client, key_id, blob)["SharedSecret"] == made["SharedSecret"]
+
+
+# Imported material -------------------------------------------------------------------
+
+
+def test_import_key_material_ml_kem_seed_form_then_encapsulate_decapsulates_offline(client):
+    private = mlkem.MLKEM1024PrivateKey.generate()
+    material = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key_id = new_key(client, "ML_KEM_1024", Origin="EXTERNAL")
+    found = client.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
+    )
+    wrapping = serialization.load_der_public_key(found["PublicKey"])
+    assert isinstance(wrapping, rsa.RSAPublicKey)
+    oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+    client.import_key_material(
+        KeyId=key_id,
+        ImportToken=found["ImportToken"],
+        EncryptedKeyMaterial=wrapping.encrypt(material, oaep),
+        ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+    )
+    made = encapsulate(client, key_id)
+    assert private.decapsulate(made["SharedSecretCiphertextBlob"]) == made["SharedSecret"]
