@@ -12,6 +12,7 @@ from __future__ import annotations
 from kmsmock._activation import KmsMock, mock_kms
 from kmsmock.errors import (
     ActivationError,
+    ExtraNotInstalledError,
     FeatureNotImplementedError,
     KmsMockError,
     OperationNotImplementedError,
@@ -23,6 +24,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ActivationError",
+    "ExtraNotInstalledError",
     "FeatureNotImplementedError",
     "KmsMock",
     "KmsMockError",

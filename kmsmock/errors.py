@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "ActivationError",
+    "ExtraNotInstalledError",
     "FeatureNotImplementedError",
     "KmsMockError",
     "OperationNotImplementedError",
@@ -60,4 +61,18 @@ class ParameterNotImplementedError(FeatureNotImplementedError):
         self.args = (
             f"kmsmock does not implement the {parameter} parameter of KMS operation "
             f"{operation!r} yet. See docs/operations.md.",
+        )
+
+
+class ExtraNotInstalledError(FeatureNotImplementedError):
+    """A request needs an optional extra of kmsmock that is not installed (``kmsmock[ml-kem]``
+    for ML-KEM-512 keys, ``kmsmock[ml-dsa]`` for ML-DSA with MessageType EXTERNAL_MU)."""
+
+    def __init__(self, operation: str, feature: str, extra: str, package: str) -> None:
+        super().__init__(operation, feature)
+        self.extra = extra
+        self.package = package
+        self.args = (
+            f"{feature} in KMS operation {operation!r} needs the optional extra {extra} "
+            f"(the {package} package): pip install '{extra}'",
         )

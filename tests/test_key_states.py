@@ -116,11 +116,17 @@ CALLS: dict[str, Call] = {
     "DeriveSharedSecret": lambda c, k: c.derive_shared_secret(
         KeyId=k, KeyAgreementAlgorithm="ECDH", PublicKey=_PEER_PUBLIC_KEY
     ),
+    "Encapsulate": lambda c, k: c.encapsulate(KeyId=k, EncapsulationAlgorithm="ML_KEM"),
+    # Right length for ML_KEM_768, not made by the key: implicit rejection, no error.
+    "Decapsulate": lambda c, k: c.decapsulate(
+        KeyId=k, EncapsulationAlgorithm="ML_KEM", SharedSecretCiphertextBlob=bytes(1088)
+    ),
 }
 
 # The key type each operation is called with (symmetric encryption when absent).
 _HMAC = {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}
 _SIGNING = {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}
+_ML_KEM = {"KeySpec": "ML_KEM_768", "KeyUsage": "ENCAPSULATE_DECAPSULATE"}
 KEY_TYPES: dict[str, dict[str, str]] = {
     "GenerateMac": _HMAC,
     "VerifyMac": _HMAC,
@@ -128,13 +134,16 @@ KEY_TYPES: dict[str, dict[str, str]] = {
     "Verify": _SIGNING,
     "GetPublicKey": _SIGNING,
     "DeriveSharedSecret": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"},
+    "Encapsulate": _ML_KEM,
+    "Decapsulate": _ML_KEM,
     # Other origins are refused before the state is looked at (§3.2 "PD or IMP").
     "GetParametersForImport": {"Origin": "EXTERNAL"},
     "ImportKeyMaterial": {"Origin": "EXTERNAL"},
     "DeleteImportedKeyMaterial": {"Origin": "EXTERNAL"},
 }
 
-IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS))
+# Handlers of operations a newer model adds (Encapsulate) are out of reach on an older one.
+IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS) & set(service_model().operation_names))
 STATES = list(KeyState)
 
 # The error each effect stands for, written out independently of kmsmock (§3.2 legend).
@@ -162,12 +171,15 @@ REFERENCE_TABLE: dict[str, tuple[str, ...]] = {
     "CreateGrant": (_o, "DIS", "PD", "PI", _o, "CR", _o),
     "Decrypt": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
     "DeleteImportedKeyMaterial": (_o, _o, _o, _o, _o, "CR", "UP"),
+    "Decapsulate": (_o, "DIS", "PD", "PI", _o, "CR", _o),
     "DeriveSharedSecret": (_o, "DIS", "PD", "PI", _o, "CR", _o),
     "DescribeKey": (_o, _o, _o, _o, _o, _o, _o),
     "DisableKey": (_o, _o, "PD", "PI", _o, "CR", "UP"),
     "DisableKeyRotation": (_o, "DIS", "PD", "EXT", _o, "CR", _o),
     "EnableKey": (_o, _o, "PD", "PI", _o, "CR", "UP"),
     "EnableKeyRotation": (_o, "DIS", "PD", "EXT", _o, "CR", _o),
+    # Inferred like DeriveSharedSecret: the Developer Guide has no ML-KEM rows yet.
+    "Encapsulate": (_o, "DIS", "PD", "PI", _o, "CR", _o),
     "Encrypt": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
     "GenerateDataKey": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
     "GenerateDataKeyPair": (_o, "DIS", "PD", "PI", "UNAV", "CR", _o),
@@ -281,7 +293,7 @@ def test_every_implemented_operation_taking_a_key_is_in_effects_table():
     # Operations with a KeyId member must have a row, or require_state would KeyError.
     model = service_model()
     taking_a_key = set()
-    for name in HANDLERS:
+    for name in set(HANDLERS) & set(model.operation_names):
         shape = model.operation_model(name).input_shape
         assert shape is not None
         if {"KeyId", "TargetKeyId"} & set(shape.members):

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from kmsmock import mock_kms
-from tests._support import ACCOUNT, REGION
+from tests._support import ACCOUNT, REGION, ml_kem_specs_in_model
 
 # Every asymmetric (key spec, key usage) outside China, and the HMAC specs.
 SPEC_USAGES = [
@@ -31,6 +31,7 @@ SPEC_USAGES = [
     ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY"),
     *((f"ML_DSA_{level}", "SIGN_VERIFY") for level in (44, 65, 87)),
     *((f"HMAC_{bits}", "GENERATE_VERIFY_MAC") for bits in (224, 256, 384, 512)),
+    *((spec, "ENCAPSULATE_DECAPSULATE") for spec in ml_kem_specs_in_model()),
 ]
 # Material a seed reproduces: everything but RSA, which has no seeded generation.
 SEEDED = [(spec, usage) for spec, usage in SPEC_USAGES if not spec.startswith("RSA_")]

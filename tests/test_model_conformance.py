@@ -33,9 +33,15 @@ def test_handlers_registry_is_not_empty():
     assert {"CreateKey", "DescribeKey", "ListKeys", "GenerateRandom"} <= set(HANDLERS)
 
 
+# Operations newer than the oldest supported botocore (1.42.97): their handlers exist on
+# every botocore, and are reached only where the installed model has them.
+NEWER_THAN_OLDEST = {"Encapsulate", "Decapsulate"}
+
+
 @pytest.mark.parametrize("operation", sorted(HANDLERS))
 def test_handler_operation_is_in_kms_model(operation):
-    assert operation in service_model().operation_names
+    in_model = operation in service_model().operation_names
+    assert in_model or operation in NEWER_THAN_OLDEST
 
 
 @pytest.mark.parametrize("operation", sorted(HANDLERS))

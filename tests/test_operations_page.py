@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
+import botocore
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen_operations.py"
 PAGE = ROOT / "docs" / "operations.md"
-KMS_OPERATION_COUNT = 54
+
+
+def _pinned_botocore() -> str:
+    match = re.search(r"^botocore==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    assert match is not None
+    return match.group(1)
+
+
+# The page is generated with the botocore constraints.txt pins; another botocore (the
+# oldest-supported or the newest job) has another model, so the page cannot match it.
+pinned_botocore_only = pytest.mark.skipif(
+    botocore.__version__ != _pinned_botocore(),
+    reason=f"docs/operations.md follows the pinned botocore {_pinned_botocore()}",
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +44,7 @@ def _table_rows(page: str) -> list[str]:
     return [line for line in page.splitlines() if line.startswith("| [")]
 
 
+@pinned_botocore_only
 def test_operations_page_is_up_to_date(gen_operations: ModuleType) -> None:
     expected: str = gen_operations.expected_page()
     assert PAGE.read_text(encoding="utf-8") == expected, (
@@ -36,18 +52,19 @@ def test_operations_page_is_up_to_date(gen_operations: ModuleType) -> None:
     )
 
 
-def test_operations_page_lists_every_model_operation_once() -> None:
+@pinned_botocore_only
+def test_operations_page_lists_every_model_operation_once(gen_operations: ModuleType) -> None:
     rows = _table_rows(PAGE.read_text(encoding="utf-8"))
     names = [row.split("]", 1)[0].removeprefix("| [") for row in rows]
-    assert len(rows) == KMS_OPERATION_COUNT
-    assert len(set(names)) == KMS_OPERATION_COUNT
-    assert names == sorted(names)
+    assert names == gen_operations.model_operations()
 
 
-def test_operations_page_summary_counts_implemented_rows() -> None:
+@pinned_botocore_only
+def test_operations_page_summary_counts_implemented_rows(gen_operations: ModuleType) -> None:
     page = PAGE.read_text(encoding="utf-8")
     implemented = [row for row in _table_rows(page) if row.endswith("| implemented |")]
-    assert f"**{len(implemented)} of {KMS_OPERATION_COUNT} operations implemented.**" in page
+    total = len(gen_operations.model_operations())
+    assert f"**{len(implemented)} of {total} operations implemented.**" in page
 
 
 def test_render_rejects_a_handler_the_model_lacks(gen_operations: ModuleType) -> None:

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, paddin
 
 from kmsmock.crypto import ed25519ph as _ed25519ph
 from kmsmock.crypto import mldsa_mu as _mldsa_mu
+from kmsmock.crypto import mlkem as _mlkem
 from kmsmock.crypto import sm2 as _sm2
 
 Entropy = Callable[[int], bytes]
@@ -135,6 +136,8 @@ def _private_key(spec: str, entropy: Entropy) -> Any:
         return ML_DSA[spec].from_seed_bytes(entropy(32))
     if spec == "SM2":
         return _sm2.generate(entropy)
+    if spec in _mlkem.PARAMETERS:
+        return _mlkem.from_seed(spec, entropy(_mlkem.SEED_SIZE))
     raise UnsupportedMaterial(spec)
 
 
@@ -146,6 +149,8 @@ def public_der(pair: KeyPair) -> bytes:
     """The public key as DER SubjectPublicKeyInfo, as GetPublicKey returns it."""
     if isinstance(pair.public, _sm2.PublicKey):
         return _sm2.spki(pair.public)
+    if isinstance(pair.public, _mlkem.PublicKey):
+        return _mlkem.spki(pair.public)
     return cast(
         bytes,
         pair.public.public_bytes(
@@ -157,6 +162,8 @@ def public_der(pair: KeyPair) -> bytes:
 def private_pkcs8(pair: KeyPair) -> bytes:
     if isinstance(pair.private, _sm2.PrivateKey):
         return _sm2.pkcs8(pair.private)
+    if isinstance(pair.private, _mlkem.PrivateKey):
+        return _mlkem.pkcs8(pair.private)
     return cast(
         bytes,
         pair.private.private_bytes(
@@ -294,3 +301,20 @@ def mac(secret: bytes, spec: str, message: bytes) -> bytes:
 
 def mac_matches(secret: bytes, spec: str, message: bytes, tag: bytes) -> bool:
     return _hmac.compare_digest(mac(secret, spec, message), tag)
+
+
+def encapsulate(pair: KeyPair) -> tuple[bytes, bytes]:
+    """ML-KEM: (shared secret, ciphertext) for the key's public half."""
+    private: _mlkem.PrivateKey = pair.private
+    return _mlkem.encapsulate(private)
+
+
+def decapsulate(pair: KeyPair, ciphertext: bytes) -> bytes:
+    """ML-KEM: the shared secret; the ciphertext has the spec's length."""
+    private: _mlkem.PrivateKey = pair.private
+    return _mlkem.decapsulate(private, ciphertext)
+
+
+def encapsulation_size(spec: str) -> int:
+    """The length of an ML-KEM ciphertext of ``spec``."""
+    return _mlkem.PARAMETERS[spec].ciphertext_size

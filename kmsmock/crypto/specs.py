@@ -12,6 +12,7 @@ ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 SIGN_VERIFY = "SIGN_VERIFY"
 GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC"
 KEY_AGREEMENT = "KEY_AGREEMENT"
+ENCAPSULATE_DECAPSULATE = "ENCAPSULATE_DECAPSULATE"
 
 # KeyMetadata carries exactly one algorithm list, chosen by the key usage.
 ALGORITHM_FIELD = {
@@ -19,6 +20,7 @@ ALGORITHM_FIELD = {
     SIGN_VERIFY: "SigningAlgorithms",
     GENERATE_VERIFY_MAC: "MacAlgorithms",
     KEY_AGREEMENT: "KeyAgreementAlgorithms",
+    ENCAPSULATE_DECAPSULATE: "EncapsulationAlgorithms",
 }
 
 _RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
@@ -42,6 +44,9 @@ class KeySpecInfo:
     # so KMS cannot report them under that name.
     has_customer_master_key_spec: bool = True
     china_only: bool = False
+    # ML-KEM is the mirror image of SM2: every Region but China's (CreateKey's KeySpec
+    # documentation in https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
+    outside_china_only: bool = False
     symmetric: bool = False
     usages: frozenset[str] = field(init=False)
 
@@ -97,5 +102,24 @@ KEY_SPECS: dict[str, KeySpecInfo] = dict(
             },
             china_only=True,
         ),
+        *(
+            _spec(
+                f"ML_KEM_{level}",
+                algorithms={ENCAPSULATE_DECAPSULATE: ("ML_KEM",)},
+                has_customer_master_key_spec=False,
+                outside_china_only=True,
+            )
+            for level in (512, 768, 1024)
+        ),
     ]
 )
+
+
+def available(spec: KeySpecInfo, china: bool) -> bool:
+    """Whether KMS offers the spec in a Region of China (``china``) or elsewhere."""
+    return not (spec.outside_china_only if china else spec.china_only)
+
+
+def unavailable_specs(china: bool) -> frozenset[str]:
+    """The key specs KMS does not offer in a Region of China (``china``) or elsewhere."""
+    return frozenset(name for name, spec in KEY_SPECS.items() if not available(spec, china))

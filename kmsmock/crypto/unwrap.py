@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap_with_padding
 
-from kmsmock.crypto import sm2
+from kmsmock.crypto import mlkem, sm2
 from kmsmock.crypto.asymmetric import CURVES, ML_DSA, RSA_BITS, KeyPair
 
 # HMAC material lengths KMS accepts per spec, in bytes (reference §5.9).
@@ -68,6 +68,10 @@ def load_material(spec: str, material: bytes) -> Any:
     if spec == "SM2":
         sm2_private = sm2.load_pkcs8(material)
         return None if sm2_private is None else KeyPair(sm2_private, sm2_private.public)
+    if spec in mlkem.PARAMETERS:
+        # Only the seed form, the one KMS itself hands out for ML-KEM private keys.
+        mlkem_private = mlkem.load_pkcs8(spec, material)
+        return None if mlkem_private is None else KeyPair(mlkem_private, mlkem_private.public)
     try:
         private: Any = serialization.load_der_private_key(material, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):

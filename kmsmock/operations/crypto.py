@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from kmsmock.crypto.asymmetric import (
     encryption_capacity,
-    generate,
     private_decrypt,
     private_pkcs8,
     public_der,
     public_encrypt,
 )
 from kmsmock.crypto.ciphertext import Header, open_sealed, read_header, seal
-from kmsmock.crypto.specs import ENCRYPT_DECRYPT
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.errors import ParameterNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
@@ -262,8 +261,10 @@ def generate_data_key_without_plaintext(ctx: RequestContext, params: Params) -> 
 
 def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) -> Result:
     pair_spec = params["KeyPairSpec"]
-    if pair_spec == "SM2" and not in_china(ctx.region):
-        raise outside_china(ctx.operation, "KeyPairSpec", pair_spec)
+    china = in_china(ctx.region)
+    if not available(KEY_SPECS[pair_spec], china):
+        # SM2 only in China, ML-KEM everywhere else: the enum there lacks the value.
+        raise outside_china(ctx.operation, "KeyPairSpec", pair_spec, unavailable_specs(china))
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     if key.custom_key_store_id is not None:
         # reference §4.4 [M]; text unverified.
@@ -274,7 +275,7 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         raise ParameterNotImplementedError(ctx.operation, "Recipient")
     if params.get("DryRun"):
         raise aws.dry_run()
-    pair = generate(pair_spec, ctx.backend.entropy.token_bytes)
+    pair = ctx.generate(pair_spec)
     private_key = private_pkcs8(pair)
     blob, material_id = _encrypt(
         ctx, key, SYMMETRIC_DEFAULT, private_key, params.get("EncryptionContext")

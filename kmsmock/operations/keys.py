@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import paginate
 from kmsmock.operations._registry import Params, Result, handles
@@ -29,9 +29,10 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     if spec is None:
         # A key spec from a newer botocore model than kmsmock knows.
         raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
-    if spec.china_only and not in_china(ctx.region):
-        # Outside China the service's enum has no SM2 (reference §2.2).
-        raise outside_china("CreateKey", spec_member, spec_name)
+    china = in_china(ctx.region)
+    if not available(spec, china):
+        # Outside China the service's enum has no SM2, in China none of ML-KEM's specs.
+        raise outside_china("CreateKey", spec_member, spec_name, unavailable_specs(china))
     usage = params.get("KeyUsage")
     if usage is None:
         if not spec.symmetric:

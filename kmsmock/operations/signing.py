@@ -12,9 +12,9 @@ from kmsmock.crypto.asymmetric import (
 )
 from kmsmock.crypto.asymmetric import sign as sign_message
 from kmsmock.crypto.asymmetric import verify as verify_message
-from kmsmock.crypto.mldsa_mu import MissingExtra
+from kmsmock.crypto.mldsa_mu import EXTRA, MissingExtra
 from kmsmock.crypto.specs import ALGORITHM_FIELD, SIGN_VERIFY
-from kmsmock.errors import FeatureNotImplementedError
+from kmsmock.errors import ExtraNotInstalledError, FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
 from kmsmock.state.keys import Key
@@ -73,7 +73,9 @@ def _unsupported(ctx: RequestContext, algorithm: SigningAlgorithm, message_type:
 
 
 def _missing_extra(ctx: RequestContext, missing: MissingExtra) -> Any:
-    return FeatureNotImplementedError(ctx.operation, str(missing))
+    return ExtraNotInstalledError(
+        ctx.operation, "ML-DSA with MessageType EXTERNAL_MU", EXTRA, "dilithium-py"
+    )
 
 
 @handles("Sign")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kmsmock.crypto import mlkem as _mlkem
 from kmsmock.crypto.asymmetric import generate
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state import aws_managed as _aws_managed
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.authorization import IAM_ONLY, authorize
@@ -93,8 +95,17 @@ class RequestContext:
     def secret(self, key: Key) -> Any:
         """An asymmetric key's private key or an HMAC key's secret, made on first use."""
         if key.secret is None:
-            key.secret = generate(key.spec.name, self.backend.entropy.token_bytes)
+            key.secret = self.generate(key.spec.name)
         return key.secret
+
+    def generate(self, spec: str) -> Any:
+        """New material for ``spec`` (a key's or a data key pair's)."""
+        try:
+            return generate(spec, self.backend.entropy.token_bytes)
+        except _mlkem.MissingExtra:
+            raise ExtraNotInstalledError(
+                self.operation, f"KeySpec {spec}", _mlkem.EXTRA, _mlkem.PACKAGE
+            ) from None
 
     def record_use(self, key: Key) -> None:
         """Note a successful cryptographic use, for GetKeyLastUsage."""

@@ -13,7 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_AGREEMENT, SIGN_VERIFY
+from kmsmock.crypto.specs import (
+    ENCAPSULATE_DECAPSULATE,
+    ENCRYPT_DECRYPT,
+    KEY_AGREEMENT,
+    SIGN_VERIFY,
+)
 from kmsmock.wire.aws_errors import InvalidGrantTokenException
 
 # Grant IDs are 64 lowercase hex characters in every observed example (reference §1.6).
@@ -40,6 +45,9 @@ _GRANTABLE: dict[tuple[bool, str], frozenset[str]] = {
     ),
     (False, SIGN_VERIFY): frozenset(("Sign", "Verify", "GetPublicKey", *_COMMON)),
     (False, KEY_AGREEMENT): frozenset(("DeriveSharedSecret", "GetPublicKey", *_COMMON)),
+    (False, ENCAPSULATE_DECAPSULATE): frozenset(
+        ("Encapsulate", "Decapsulate", "GetPublicKey", *_COMMON)
+    ),
     (False, "GENERATE_VERIFY_MAC"): frozenset(("GenerateMac", "VerifyMac", *_COMMON)),
 }
 

@@ -23,9 +23,11 @@ _ARN = re.compile(r"arn:([a-z-]+):kms:([a-z0-9-]*):(\d*):(key|alias)/(.+)")
 # Operations whose KeyId parameter also takes alias names and alias ARNs [M].
 ALIAS_ACCEPTING = frozenset(
     {
+        "Decapsulate",
         "Decrypt",
         "DeriveSharedSecret",
         "DescribeKey",
+        "Encapsulate",
         "Encrypt",
         "GenerateDataKey",
         "GenerateDataKeyPair",
@@ -44,9 +46,11 @@ ALIAS_ACCEPTING = frozenset(
 CROSS_ACCOUNT = frozenset(
     {
         "CreateGrant",
+        "Decapsulate",
         "Decrypt",
         "DeriveSharedSecret",
         "DescribeKey",
+        "Encapsulate",
         "Encrypt",
         "GenerateDataKey",
         "GenerateDataKeyPair",

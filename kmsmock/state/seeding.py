@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available
 from kmsmock.crypto.unwrap import load_material
 from kmsmock.state.backend import Alias, KmsBackend
 from kmsmock.state.ids import KEY_ID_PATTERN, partition_of
@@ -43,8 +43,9 @@ def seed_key(
     usage = key_usage or (ENCRYPT_DECRYPT if spec.symmetric else None)
     if usage is None or usage not in spec.usages:
         raise ValueError(f"key_usage must be one of {sorted(spec.usages)} for {key_spec}")
-    if spec.china_only and partition_of(region) != "aws-cn":
-        raise ValueError(f"{key_spec} keys exist only in China's Regions")
+    if not available(spec, partition_of(region) == "aws-cn"):
+        where = "only in" if spec.china_only else "in every Region but"
+        raise ValueError(f"{key_spec} keys exist {where} China's Regions")
     if KEY_ID_PATTERN.fullmatch(key_id) is None or key_id != key_id.lower():
         raise ValueError(f"key_id must be a lowercase key ID (a UUID), got {key_id!r}")
     state = backend.state(account, region)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import binascii
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from kmsmock.wire.aws_errors import SerializationException, ValidationException
@@ -47,13 +47,17 @@ def enum_item(value: str, path: str, allowed: list[str]) -> str:
     )
 
 
-def outside_china(operation: str, member: str, value: str) -> ValidationException:
-    """What KMS answers outside China for a China-only enum value (SM2, reference §2.2):
-    the enum check of the model, with the value missing from the set."""
+def outside_china(
+    operation: str, member: str, value: str, unavailable: Collection[str] = ()
+) -> ValidationException:
+    """What KMS answers for an enum value its Region lacks (SM2 outside China, ML-KEM in
+    China): the enum check of the model, with the value and ``unavailable`` missing from
+    the set."""
     shape = operation_model(operation).input_shape
     assert shape is not None
     enum: list[str] = shape.members[member].metadata["enum"]
-    item = enum_item(value, wire_name(member), [v for v in enum if v != value])
+    missing = {value, *unavailable}
+    item = enum_item(value, wire_name(member), [v for v in enum if v not in missing])
     return ValidationException(validation_message([(member, item)]))
 
 

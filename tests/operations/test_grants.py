@@ -14,7 +14,14 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.model import ListShape
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, service_model
+from tests._support import (
+    ACCOUNT,
+    REGION,
+    assert_valid_output,
+    error,
+    ml_kem_in_model,
+    service_model,
+)
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -42,6 +49,7 @@ KEY_TYPES: dict[str, tuple[str, str]] = {
     "ecc-sign": ("ECC_NIST_P256", "SIGN_VERIFY"),
     "ecc-agreement": ("ECC_NIST_P256", "KEY_AGREEMENT"),
     "hmac": ("HMAC_256", "GENERATE_VERIFY_MAC"),
+    **({"ml-kem": ("ML_KEM_768", "ENCAPSULATE_DECAPSULATE")} if ml_kem_in_model() else {}),
 }
 ALLOWED: dict[str, list[str]] = {
     "symmetric": [
@@ -60,6 +68,11 @@ ALLOWED: dict[str, list[str]] = {
     "ecc-sign": ["Sign", "Verify", "GetPublicKey", *COMMON],
     "ecc-agreement": ["DeriveSharedSecret", "GetPublicKey", *COMMON],
     "hmac": ["GenerateMac", "VerifyMac", *COMMON],
+    **(
+        {"ml-kem": ["Encapsulate", "Decapsulate", "GetPublicKey", *COMMON]}
+        if ml_kem_in_model()
+        else {}
+    ),
 }
 ASYMMETRIC_OR_HMAC = [kind for kind in KEY_TYPES if kind != "symmetric"]
 

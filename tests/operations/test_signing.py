@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
+from kmsmock import ExtraNotInstalledError
 from kmsmock.crypto import ed25519ph as _ed25519ph
 from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
@@ -1150,3 +1152,20 @@ def test_verify_invalid_signature_is_not_recorded_as_use(client):
             KeyId=key_id, Message=b"other", Signature=signature, SigningAlgorithm="ECDSA_SHA_256"
         )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "Sign"
+
+
+def test_sign_external_mu_without_dilithium_py_raises_extra_not_installed(client, monkeypatch):
+    key_id = client.create_key(KeySpec="ML_DSA_44", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    monkeypatch.setitem(sys.modules, "dilithium_py", None)
+    with pytest.raises(ExtraNotInstalledError) as info:
+        client.sign(
+            KeyId=key_id,
+            Message=bytes(64),
+            MessageType="EXTERNAL_MU",
+            SigningAlgorithm="ML_DSA_SHAKE_256",
+        )
+    assert info.value.extra == "kmsmock[ml-dsa]"
+    assert str(info.value) == (
+        "ML-DSA with MessageType EXTERNAL_MU in KMS operation 'Sign' needs the optional extra "
+        "kmsmock[ml-dsa] (the dilithium-py package): pip install 'kmsmock[ml-dsa]'"
+    )
