@@ -260,12 +260,15 @@ def get_key_last_usage(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
 
     Tracking starts when the key is created; only successful cryptographic calls count.
+    A key never used has ``"KeyLastUsage": {}``, the empty object the API reference
+    describes, not a missing member.
     """
     key = ctx.key(params["KeyId"])
     result: Result = {
         "KeyId": key.key_id,
         "KeyCreationDate": key.created,
         "TrackingStartDate": key.created,
+        "KeyLastUsage": {},
     }
     if key.last_usage is not None:
         operation, timestamp, request_id = key.last_usage
