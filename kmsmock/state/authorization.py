@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.policies import default_policy, principal_covers, role_of
+from kmsmock.state.ram import ram_policy
 from kmsmock.wire import aws_errors as aws
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ _ENCRYPTING = frozenset(
         "GenerateDataKeyPairWithoutPlaintext",
     }
 )
+_POLICY_OPERATIONS = frozenset({"GetKeyPolicy", "PutKeyPolicy"})
 # Grant operations whose encryption context constraints are not checked [M].
 _UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
 _CONTEXT_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
@@ -119,10 +121,19 @@ def authorize(
 
 
 def _statements(key: Key) -> list[dict[str, Any]]:
+    """The statements of the key's policies: its default policy, and its AWS_RAM policy
+    while it is shared through RAM."""
     policy = key.policy if key.policy is not None else default_policy(key.region, key.account)
-    found = json.loads(policy).get("Statement", [])
-    statements = found if isinstance(found, list) else [found]
-    return [statement for statement in statements if isinstance(statement, dict)]
+    policies = [policy]
+    shared = ram_policy(key)
+    if shared is not None:
+        policies.append(shared)
+    statements: list[dict[str, Any]] = []
+    for text in policies:
+        found = json.loads(text).get("Statement", [])
+        listed = found if isinstance(found, list) else [found]
+        statements.extend(statement for statement in listed if isinstance(statement, dict))
+    return statements
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -273,6 +284,9 @@ class _AccessRequest:
             value = list(self.encryption_context) or None
         elif lowered == "kms:encryptionalgorithm":
             value = self._encryption_algorithm()
+        elif lowered == "kms:policyname" and self.operation in _POLICY_OPERATIONS:
+            # A request without PolicyName is about the default policy [M].
+            value = self.params.get("PolicyName", "default")
         elif lowered == "aws:sourcearn":
             value = self.source_arn
         elif lowered == "aws:sourceaccount":
