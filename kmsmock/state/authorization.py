@@ -279,7 +279,10 @@ class _AccessRequest:
         elif lowered in ("kms:calleraccount", "aws:principalaccount"):
             value = self.account
         elif lowered == "aws:principalarn":
-            value = role_of(self.principal)
+            # A service principal has no ARN; it has a service name instead.
+            value = None if self.service else role_of(self.principal)
+        elif lowered == "aws:principalservicename":
+            value = self.principal if self.service else None
         elif lowered == "kms:encryptioncontextkeys":
             value = list(self.encryption_context) or None
         elif lowered == "kms:encryptionalgorithm":

@@ -616,3 +616,21 @@ def test_create_grant_condition_on_grantee_service_principal_and_source_arn(kms_
     assert refused(lambda: service_grant(app, key, GranteeServicePrincipal=OTHER_SERVICE)) == (
         denied(APP, "CreateGrant", key)
     )
+
+
+@pytest.mark.kms_mock(enforce_policies=True)
+def test_key_policy_principal_service_name_condition_names_the_service(kms_mock, admin, dynamodb):
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"aws:PrincipalServiceName": SERVICE},
+            "Null": {"aws:PrincipalArn": "true"},
+        },
+    }
+    key = admin.create_key(Policy=policy(statement))["KeyMetadata"]["Arn"]
+    assert dynamodb.describe_key(KeyId=key)["KeyMetadata"]["Arn"] == key
+    app = client_for(kms_mock, "AKIAAPPLICATION00001", arn=APP)
+    assert refused(lambda: app.describe_key(KeyId=key)) == denied(APP, "DescribeKey", key)
