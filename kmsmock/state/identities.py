@@ -19,8 +19,9 @@ Caller = tuple[str, str, str | None]  # (account, principal, source ARN)
 
 
 def is_service_principal(principal: str) -> bool:
-    """Whether a caller is an AWS service principal rather than an IAM principal (ARN)."""
-    return not principal.startswith("arn:")
+    """Whether a caller is an AWS service principal rather than an IAM principal (an ARN,
+    which has colons no service principal has)."""
+    return _SERVICE_PRINCIPAL.fullmatch(principal) is not None
 
 
 class Identities:
