@@ -34,7 +34,7 @@ _CONTEXT_CONSTRAINTS = ("EncryptionContextSubset", "EncryptionContextEquals")
 def _parties(params: Params) -> Parties:
     """(GranteePrincipal, RetiringPrincipal, GranteeServicePrincipal,
     RetiringServicePrincipal) of a CreateGrant, checked for the combinations the API
-    reference allows. The texts follow the reference's sentences; AWS's are unrecorded."""
+    reference allows. The texts follow its sentences; AWS's own are unrecorded."""
     grantee, retiring = params.get("GranteePrincipal"), params.get("RetiringPrincipal")
     service, retiring_service = (
         params.get("GranteeServicePrincipal"),
@@ -83,7 +83,7 @@ def _check_operations(key: Key, operations: list[str]) -> None:
 
 def _check_constraints(key: Key, constraints: Constraints | None) -> None:
     # SourceArn suits every key type; encryption context constraints only keys that
-    # take an encryption context [M].
+    # take an encryption context (API reference, GrantConstraints).
     if not any(name in (constraints or {}) for name in _CONTEXT_CONSTRAINTS):
         return
     assert constraints is not None
@@ -166,7 +166,7 @@ def _page(ctx: RequestContext, found: list[tuple[Key, Grant]], params: Params) -
 
 def _service_filter(ctx: RequestContext, operation: str, service: str, resource: str) -> None:
     """The service-principal filters of ListGrants and ListRetirableGrants are "only
-    usable by callers in a service principal" [M]: an AWS service may list its own
+    usable by callers in a service principal" (API reference): an AWS service may list its own
     grants; any other caller is refused, whether or not policies are enforced."""
     if is_service_principal(ctx.principal) and ctx.principal == service:
         return
@@ -292,7 +292,7 @@ def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
     """Under ``enforce_policies``, who may retire a grant (reference §6.4): its retiring
     principal or retiring service principal, its grantee if the grant allows RetireGrant,
     or the account that created it (through IAM, which kmsmock takes to allow its
-    principals). A SourceArn constraint does not apply to RetireGrant [M]."""
+    principals). A SourceArn constraint does not apply to RetireGrant (API reference)."""
     if not ctx.backend.enforce_policies:
         return
     principal, account = ctx.principal, ctx.account

@@ -208,7 +208,7 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
 
 
 def _invalid_marker(marker: str) -> aws.InvalidMarkerException:
-    # A marker of a request with other ResourceOwners; text unverified (reference §4.0).
+    # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
     return aws.InvalidMarkerException(f"Invalid marker: {marker}")
 
 

@@ -86,7 +86,7 @@ _ENCRYPTING = frozenset(
     }
 )
 _POLICY_OPERATIONS = frozenset({"GetKeyPolicy", "PutKeyPolicy"})
-# Grant operations whose encryption context constraints are not checked [M].
+# Grant operations whose encryption context constraints are not checked (API reference).
 _UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
 _CONTEXT_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
 
@@ -288,7 +288,7 @@ class _AccessRequest:
         elif lowered == "kms:encryptionalgorithm":
             value = self._encryption_algorithm()
         elif lowered == "kms:policyname" and self.operation in _POLICY_OPERATIONS:
-            # A request without PolicyName is about the default policy [M].
+            # A request without PolicyName is about the default policy (API reference).
             value = self.params.get("PolicyName", "default")
         elif lowered == "aws:sourcearn":
             value = self.source_arn
@@ -331,8 +331,8 @@ class _AccessRequest:
         if not self._is_grantee(grant) or self.operation not in grant.operations:
             return False
         # A SourceArn constraint: only requests made for that resource, DescribeKey
-        # included, RetireGrant not (IAM-only above) [M]. Grants on both keys of a
-        # ReEncrypt must therefore carry the request's one SourceArn.
+        # included, RetireGrant not (IAM-only above), as the API reference says. Grants on
+        # both keys of a ReEncrypt must therefore carry the request's one SourceArn.
         if grant.source_arn is not None and grant.source_arn != self.source_arn:
             return False
         if self.operation == "CreateGrant":
