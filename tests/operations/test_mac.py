@@ -215,7 +215,7 @@ def test_generate_verify_mac_key_without_mac_usage_raises_invalid_key_usage(
 AWS_MAC_ORDER = ["HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"]
 
 
-def test_mac_algorithm_recorded_order_holds_the_models_values():
+def test_generate_mac_recorded_enum_order_holds_the_model_values():
     # The recorded order is used while the model's values are the same set; if a new
     # botocore changes them, kmsmock falls back to the model's order and this test says so.
     assert sorted(AWS_MAC_ORDER) == sorted(enum_values("GenerateMac", "MacAlgorithm"))

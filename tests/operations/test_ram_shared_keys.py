@@ -236,7 +236,7 @@ def test_encrypt_shared_key_by_bare_id_from_other_account_raises_not_found(other
         ("ScheduleKeyDeletion", lambda c, k: c.schedule_key_deletion(KeyId=k)),
     ],
 )
-def test_same_account_operation_on_shared_key_raises_access_denied(
+def test_same_account_operations_shared_key_arn_raises_access_denied(
     other, shared_key, operation, call
 ):
     arn = shared_key["Arn"]

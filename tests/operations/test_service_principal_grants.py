@@ -442,7 +442,9 @@ def test_identities_add_service_principal_misuse_raises_value_error(kms_mock, id
     assert str(info.value) == message
 
 
-def test_calls_journal_names_the_service_principal(kms_mock, client, dynamodb, key_id):
+def test_describe_key_as_service_principal_is_journaled_with_its_name(
+    kms_mock, client, dynamodb, key_id
+):
     dynamodb.describe_key(KeyId=key_id)
     assert kms_mock.calls[-1].principal == SERVICE
 
@@ -536,7 +538,7 @@ def test_encrypt_as_service_is_not_covered_by_the_account_root(kms_mock, client)
 
 
 @pytest.mark.kms_mock(enforce_policies=True)
-def test_key_policy_service_statement_with_source_arn_condition_decides(
+def test_encrypt_service_statement_with_source_arn_condition_allows_only_that_source(
     admin, dynamodb, dynamodb_other_table
 ):
     statement = {
@@ -594,7 +596,7 @@ def test_retire_grant_by_retiring_service_principal_is_allowed(kms_mock, admin, 
 
 
 @pytest.mark.kms_mock(enforce_policies=True)
-def test_create_grant_condition_on_grantee_service_principal_and_source_arn(kms_mock, admin):
+def test_create_grant_policy_conditions_on_service_principal_and_source_arn_decide(kms_mock, admin):
     app_statement = {
         "Effect": "Allow",
         "Principal": {"AWS": APP},
@@ -619,7 +621,9 @@ def test_create_grant_condition_on_grantee_service_principal_and_source_arn(kms_
 
 
 @pytest.mark.kms_mock(enforce_policies=True)
-def test_key_policy_principal_service_name_condition_names_the_service(kms_mock, admin, dynamodb):
+def test_describe_key_principal_service_name_condition_allows_only_the_service(
+    kms_mock, admin, dynamodb
+):
     statement = {
         "Effect": "Allow",
         "Principal": "*",
