@@ -254,6 +254,46 @@ class KmsMock:
             )
             return view(backend.state(account, where), key)
 
+    def share_key(self, key_id_or_arn: str, account_id: str) -> None:
+        """Share a key with another account, as an AWS RAM resource share does.
+
+        The key is named by its ID (in the mock's own account and region) or its ARN.
+        The other account then finds it with ``ListKeys(ResourceOwners=
+        ["OTHER_ACCOUNTS_VIA_RAM"])`` and uses it by ARN, and the key gains the AWS_RAM
+        key policy, which allows that account its cryptographic operations and
+        DescribeKey and GetPublicKey under ``enforce_policies``. ValueError for a key
+        that does not exist, an AWS managed key, or the key's own account.
+        """
+        self._set_share(key_id_or_arn, account_id, shared=True)
+
+    def unshare_key(self, key_id_or_arn: str, account_id: str) -> None:
+        """End the share of a key with an account (the RAM resource share is deleted)."""
+        self._set_share(key_id_or_arn, account_id, shared=False)
+
+    def _set_share(self, key_id_or_arn: str, account_id: str, *, shared: bool) -> None:
+        from kmsmock.state.ram import set_share
+
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        backend = self.backend
+        account, region, key_id = self.account_id, self.region, key_id_or_arn
+        if key_id_or_arn.startswith("arn:"):
+            parts = key_id_or_arn.split(":", 5)
+            if len(parts) != 6 or not parts[5].startswith("key/"):
+                raise ValueError(f"not a key ARN: {key_id_or_arn!r}")
+            region, account, key_id = parts[3], parts[4], parts[5][len("key/") :]
+        with backend.lock:
+            backend.settle()
+            state = backend.peek(account, region)
+            key = state.keys.get(key_id) if state is not None else None
+            if key is None:
+                raise ValueError(f"no key {key_id!r} in account {account} in {region}")
+            if key.key_manager == "AWS":
+                raise ValueError(f"{key.arn} is an AWS managed key, which cannot be shared")
+            if account_id == key.account:
+                raise ValueError(f"{key.arn} belongs to account {account_id} already")
+            set_share(key, account_id, shared)
+
     def reset(self) -> None:
         """Forget every key, alias, store, call and injected fault, in every account and
         region."""

@@ -38,8 +38,18 @@ def paginate(
     end = start + limit
     fields: dict[str, Any] = {"Truncated": end < len(items)}
     if end < len(items):
-        fields["NextMarker"] = base64.urlsafe_b64encode(f"{_TAG}{order[end]}".encode()).decode()
+        fields["NextMarker"] = marker_at(order[end])
     return items[start:end], fields
+
+
+def marker_at(position: str) -> str:
+    """The marker of a page that starts at ``position``."""
+    return base64.urlsafe_b64encode(f"{_TAG}{position}".encode()).decode()
+
+
+def marker_position(marker: str) -> str:
+    """The position a marker kmsmock issued points at; InvalidMarkerException otherwise."""
+    return _position(marker)
 
 
 def sequence_order(count: int) -> list[str]:

@@ -15,17 +15,51 @@ from kmsmock.state.context import RequestContext
 from kmsmock.state.grants import (
     GRANT_ID,
     MAX_GRANTS_PER_KEY,
+    Constraints,
     Grant,
     TokenTarget,
     grantable,
     new_token,
 )
+from kmsmock.state.identities import is_service_principal
 from kmsmock.state.ids import partition_of
 from kmsmock.state.keys import Key
 from kmsmock.state.policies import principal_covers
 from kmsmock.wire import aws_errors as aws
 
-Constraints = dict[str, dict[str, str]]
+Parties = tuple[str | None, str | None, str | None, str | None]
+_CONTEXT_CONSTRAINTS = ("EncryptionContextSubset", "EncryptionContextEquals")
+
+
+def _parties(params: Params) -> Parties:
+    """(GranteePrincipal, RetiringPrincipal, GranteeServicePrincipal,
+    RetiringServicePrincipal) of a CreateGrant, checked for the combinations the API
+    reference allows. The texts follow its sentences; AWS's own are unrecorded."""
+    grantee, retiring = params.get("GranteePrincipal"), params.get("RetiringPrincipal")
+    service, retiring_service = (
+        params.get("GranteeServicePrincipal"),
+        params.get("RetiringServicePrincipal"),
+    )
+    if (grantee is None) == (service is None):
+        raise aws.ValidationException(
+            "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
+    if retiring is not None and retiring_service is not None:
+        raise aws.ValidationException(
+            "You can specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
+        )
+    if service is not None:
+        if "SourceArn" not in (params.get("Constraints") or {}):
+            raise aws.ValidationException(
+                "When you specify a GranteeServicePrincipal, you must also specify a "
+                "SourceArn grant constraint."
+            )
+        if retiring is None and retiring_service is None:
+            raise aws.ValidationException(
+                "When you specify a GranteeServicePrincipal, you must specify either a "
+                "RetiringPrincipal or a RetiringServicePrincipal."
+            )
+    return grantee, retiring, service, retiring_service
 
 
 def _check_operations(key: Key, operations: list[str]) -> None:
@@ -48,14 +82,18 @@ def _check_operations(key: Key, operations: list[str]) -> None:
 
 
 def _check_constraints(key: Key, constraints: Constraints | None) -> None:
-    if not constraints:
+    # SourceArn suits every key type; encryption context constraints only keys that
+    # take an encryption context (API reference, GrantConstraints).
+    if not any(name in (constraints or {}) for name in _CONTEXT_CONSTRAINTS):
         return
+    assert constraints is not None
     if not key.spec.symmetric:
         # Constraints are for symmetric encryption keys only [M]; text unverified (§6.3).
         raise aws.ValidationException(
             "Grant constraints are supported only for symmetric encryption KMS keys."
         )
-    for name, pairs in constraints.items():
+    for name in _CONTEXT_CONSTRAINTS:
+        pairs = constraints.get(name) or {}
         if len(pairs) > 8:
             # At most 8 pairs per constraint [M]; text unverified (§6.3).
             raise aws.ValidationException(f"{name} can contain at most 8 encryption context pairs.")
@@ -77,8 +115,10 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateGrant.html
 
     A repeated request with the same Name and the same parameters returns the
-    existing grant's ID, with a new token, as KMS does.
+    existing grant's ID, with a new token, as KMS does. A grant to an AWS service
+    principal needs a SourceArn constraint and a retiring party.
     """
+    parties = _parties(params)
     key = ctx.key(params["KeyId"])
     operations: list[str] = params["Operations"]
     _check_operations(key, operations)
@@ -86,20 +126,18 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
     _check_constraints(key, constraints)
     if params.get("DryRun"):
         raise aws.dry_run()
-    grantee: str = params["GranteePrincipal"]
-    retiring: str | None = params.get("RetiringPrincipal")
     name: str | None = params.get("Name")
     grants = key.grants if key.grants is not None else {}
     if name is not None:
         for grant in grants.values():
-            same = grant.same_request(grantee, retiring, operations, constraints, ctx.account)
-            if grant.name == name and same:
+            if grant.name == name and grant.same_request(parties, operations, constraints):
                 return {"GrantToken": _token(ctx, key, grant), "GrantId": grant.grant_id}
     if len(grants) >= MAX_GRANTS_PER_KEY:
         # reference §4.11 [D]; text unverified.
         raise aws.LimitExceededException(
             f"The grant limit of {MAX_GRANTS_PER_KEY} for KMS key {key.arn} has been reached."
         )
+    grantee, retiring, grantee_service, retiring_service = parties
     grant = Grant(
         grant_id=ctx.backend.entropy.hex(32),
         name=name,
@@ -110,6 +148,8 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
         operations=tuple(operations),
         constraints=constraints,
         seq=ctx.backend.next_grant_seq(),
+        grantee_service=grantee_service,
+        retiring_service=retiring_service,
     )
     grants[grant.grant_id] = grant
     key.grants = grants
@@ -124,10 +164,35 @@ def _page(ctx: RequestContext, found: list[tuple[Key, Grant]], params: Params) -
     return {"Grants": [grant.entry(key.arn, partition) for key, grant in page], **paging}
 
 
+def _service_filter(ctx: RequestContext, operation: str, service: str, resource: str) -> None:
+    """The service-principal filters of ListGrants and ListRetirableGrants are "only
+    usable by callers in a service principal" (API reference): an AWS service may list its own
+    grants; any other caller is refused, whether or not policies are enforced."""
+    if is_service_principal(ctx.principal) and ctx.principal == service:
+        return
+    # The refusal's text is unrecorded; KMS's "not authorized" template.
+    raise aws.AccessDeniedException(
+        f"User: {ctx.principal} is not authorized to perform: kms:{operation} on resource: "
+        f"{resource} because no identity-based policy allows the kms:{operation} action"
+    )
+
+
 @handles("ListGrants")
 def list_grants(ctx: RequestContext, params: Params) -> Result:
-    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html"""
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
+
+    The GranteeServicePrincipal filter answers only a caller acting as that service
+    principal (``kms.identities.add(..., service_principal=...)``).
+    """
+    service = params.get("GranteeServicePrincipal")
+    if service is not None and params.get("GranteePrincipal") is not None:
+        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        raise aws.ValidationException(
+            "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
     key = ctx.key(params["KeyId"])
+    if service is not None:
+        _service_filter(ctx, "ListGrants", service, key.arn)
     grants = list((key.grants or {}).values())
     grant_id = params.get("GrantId")
     if grant_id is not None:
@@ -138,6 +203,8 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
     grantee = params.get("GranteePrincipal")
     if grantee is not None:
         grants = [grant for grant in grants if grant.grantee == grantee]
+    if service is not None:
+        grants = [grant for grant in grants if grant.grantee_service == service]
     return _page(ctx, [(key, grant) for grant in grants], params)
 
 
@@ -145,10 +212,18 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
 def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListRetirableGrants.html
 
-    Every grant in the caller's account and Region that the principal may retire,
-    including grants the account created on other accounts' keys.
+    Every grant in the caller's account and Region that the principal (or service
+    principal) may retire, including grants the account created on other accounts' keys.
     """
-    principal = params["RetiringPrincipal"]
+    principal = params.get("RetiringPrincipal")
+    service = params.get("RetiringServicePrincipal")
+    if (principal is None) == (service is None):
+        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        raise aws.ValidationException(
+            "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
+        )
+    if service is not None:
+        _service_filter(ctx, "ListRetirableGrants", service, service)
     found = [
         (key, grant)
         for state in ctx.backend.regions()
@@ -156,7 +231,8 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
         for key in state.keys.values()
         if key.grants
         for grant in key.grants.values()
-        if grant.retiring == principal and ctx.account in (state.account, grant.issuing_account)
+        if (grant.retiring == principal if service is None else grant.retiring_service == service)
+        and ctx.account in (state.account, grant.issuing_account)
     ]
     return _page(ctx, found, params)
 
@@ -214,18 +290,27 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
 
 def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
     """Under ``enforce_policies``, who may retire a grant (reference §6.4): its retiring
-    principal, its grantee if the grant allows RetireGrant, or the account that created it
-    (through IAM, which kmsmock takes to allow its principals)."""
+    principal or retiring service principal, its grantee if the grant allows RetireGrant,
+    or the account that created it (through IAM, which kmsmock takes to allow its
+    principals). A SourceArn constraint does not apply to RetireGrant (API reference)."""
     if not ctx.backend.enforce_policies:
         return
     principal, account = ctx.principal, ctx.account
-    if grant.retiring is not None and principal_covers(
-        grant.retiring, principal, account, delegation=False
-    ):
-        return
-    grantee = principal_covers(grant.grantee, principal, account, delegation=False)
-    if (grantee and "RetireGrant" in grant.operations) or account == grant.issuing_account:
-        return
+    if is_service_principal(principal):
+        if principal == grant.retiring_service or (
+            principal == grant.grantee_service and "RetireGrant" in grant.operations
+        ):
+            return
+    else:
+        if grant.retiring is not None and principal_covers(
+            grant.retiring, principal, account, delegation=False
+        ):
+            return
+        grantee = grant.grantee is not None and principal_covers(
+            grant.grantee, principal, account, delegation=False
+        )
+        if (grantee and "RetireGrant" in grant.operations) or account == grant.issuing_account:
+            return
     raise aws.AccessDeniedException(
         f"User: {principal} is not authorized to perform: kms:RetireGrant on resource: "
         f"{key.arn} because no identity-based policy allows the kms:RetireGrant action"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.errors import FeatureNotImplementedError
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import marker_at, marker_position, paginate
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state import deletion as _deletion
+from kmsmock.state import ram as _ram
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.context import RequestContext
 from kmsmock.state.custom_key_stores import CONNECTED, CustomKeyStore
@@ -167,12 +168,54 @@ def describe_key(ctx: RequestContext, params: Params) -> Result:
 
 @handles("ListKeys")
 def list_keys(ctx: RequestContext, params: Params) -> Result:
-    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html"""
-    keys = list(ctx.state.keys.values())
-    page, paging = paginate(
-        keys, [f"{k.seq:012d}" for k in keys], params, default_limit=100, max_limit=1000
-    )
-    return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in page], **paging}
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html
+
+    ResourceOwners: SELF for the account's own keys (also without ResourceOwners),
+    OTHER_ACCOUNTS_VIA_RAM for other accounts' keys shared with it (``kms.share_key``),
+    both for own keys first, then shared ones, never in the same page. A marker serves
+    only requests with the ResourceOwners of the one that issued it.
+    """
+    owners = set(params.get("ResourceOwners") or ("SELF",))
+    own = list(ctx.state.keys.values()) if "SELF" in owners else []
+    marker = params.get("Marker")
+    if "OTHER_ACCOUNTS_VIA_RAM" not in owners:
+        # Markers as before ResourceOwners existed: the key's creation order.
+        if marker is not None and not marker_position(marker).isdigit():
+            raise _invalid_marker(marker)
+        page, paging = paginate(
+            own, [f"{k.seq:012d}" for k in own], params, default_limit=100, max_limit=1000
+        )
+        return {"Keys": [_list_entry(k) for k in page], **paging}
+    # Positions name their part (0: own keys, 1: shared keys) under a scope that tells
+    # which ResourceOwners issued them.
+    scope = "both" if "SELF" in owners else "shared"
+    shared = _ram.shared_with(ctx.backend, ctx.account, ctx.region)
+    parts = [
+        (own, [f"{scope}:0:{k.seq:012d}" for k in own]),
+        (shared, [f"{scope}:1:{k.account}:{k.seq:012d}" for k in shared]),
+    ]
+    part = 0 if own else 1
+    if marker is not None:
+        position = marker_position(marker)
+        if not position.startswith(f"{scope}:"):
+            raise _invalid_marker(marker)
+        part = int(position.split(":")[1])
+    keys, order = parts[part]
+    page, paging = paginate(keys, order, params, default_limit=100, max_limit=1000)
+    if part == 0 and not paging["Truncated"] and shared:
+        # The own keys end here; the shared ones come on the next page.
+        paging = {"Truncated": True, "NextMarker": marker_at(parts[1][1][0])}
+    return {"Keys": [_list_entry(k) for k in page], **paging}
+
+
+def _invalid_marker(marker: str) -> aws.InvalidMarkerException:
+    # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
+    return aws.InvalidMarkerException(f"Invalid marker: {marker}")
+
+
+def _list_entry(key: Key) -> Result:
+    # A shared key's entry has its bare ID too; the ARN names its owner's account.
+    return {"KeyId": key.key_id, "KeyArn": key.arn}
 
 
 @handles("EnableKey")
@@ -261,12 +304,15 @@ def get_key_last_usage(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html
 
     Tracking starts when the key is created; only successful cryptographic calls count.
+    A key never used has ``"KeyLastUsage": {}``, the empty object the API reference
+    describes, not a missing member.
     """
     key = ctx.key(params["KeyId"])
     result: Result = {
         "KeyId": key.key_id,
         "KeyCreationDate": key.created,
         "TrackingStartDate": key.created,
+        "KeyLastUsage": {},
     }
     if key.last_usage is not None:
         operation, timestamp, request_id = key.last_usage

@@ -89,11 +89,14 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     metadata = replica.metadata()
     # Not reported while the replica is being created [O].
     metadata.pop("CurrentKeyMaterialId", None)
-    return {
+    result: Result = {
         "ReplicaKeyMetadata": metadata,
         "ReplicaPolicy": policy if policy is not None else default_policy(region, replica.account),
-        "ReplicaTags": [{"TagKey": k, "TagValue": v} for k, v in (tags or {}).items()],
     }
+    # KMS leaves ReplicaTags out when the replica has no tags (recorded response).
+    if tags:
+        result["ReplicaTags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+    return result
 
 
 @handles("UpdatePrimaryRegion")

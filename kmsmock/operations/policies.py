@@ -1,4 +1,8 @@
-"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies."""
+"""Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies.
+
+A key has its ``default`` policy, which its owner manages, and while it is shared
+through AWS RAM (``kms.share_key``) an ``AWS_RAM`` policy, which only RAM manages.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
 from kmsmock.state.keys import Key
 from kmsmock.state.policies import check_policy, default_policy
+from kmsmock.state.ram import RAM_POLICY_NAME, ram_policy
 from kmsmock.wire import aws_errors as aws
 
 POLICY_NAME = "default"
 
 
-def _check_name(params: Params) -> None:
-    # A key has exactly one policy, named "default" (reference §4.10).
-    if params.get("PolicyName", POLICY_NAME) != POLICY_NAME:
-        raise aws.NotFoundException("No such policy exists")
+def _no_such_policy() -> aws.NotFoundException:
+    # KMS's text for a policy name the key lacks is unrecorded; another emulator's.
+    return aws.NotFoundException("No such policy exists")
 
 
 def policy_of(key: Key) -> str:
@@ -26,18 +30,30 @@ def policy_of(key: Key) -> str:
 def get_key_policy(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html"""
     key = ctx.key(params["KeyId"])
-    _check_name(params)
-    return {"Policy": policy_of(key), "PolicyName": POLICY_NAME}
+    name = params.get("PolicyName", POLICY_NAME)
+    if name == POLICY_NAME:
+        return {"Policy": policy_of(key), "PolicyName": POLICY_NAME}
+    shared = ram_policy(key) if name == RAM_POLICY_NAME else None
+    if shared is None:
+        raise _no_such_policy()
+    return {"Policy": shared, "PolicyName": RAM_POLICY_NAME}
 
 
 @handles("PutKeyPolicy")
 def put_key_policy(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
 
-    The document is stored exactly as given.
+    The document is stored exactly as given. Only the default policy can be set; the
+    AWS_RAM policy is refused after authorization and before the document is read, as
+    the API reference describes.
     """
     key = ctx.key(params["KeyId"])
-    _check_name(params)
+    name = params.get("PolicyName", POLICY_NAME)
+    if name == RAM_POLICY_NAME:
+        # Quoted in the API reference.
+        raise aws.ValidationException("The AWS_RAM policy can only be managed by the RAM service.")
+    if name != POLICY_NAME:
+        raise _no_such_policy()
     policy = params["Policy"]
     check_policy(
         policy,
@@ -52,8 +68,8 @@ def put_key_policy(ctx: RequestContext, params: Params) -> Result:
 @handles("ListKeyPolicies")
 def list_key_policies(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyPolicies.html"""
-    ctx.key(params["KeyId"])
-    names = [POLICY_NAME]
+    key = ctx.key(params["KeyId"])
+    names = [POLICY_NAME, RAM_POLICY_NAME] if key.ram_shares else [POLICY_NAME]
     page, paging = paginate(
         names, sequence_order(len(names)), params, default_limit=100, max_limit=1000
     )

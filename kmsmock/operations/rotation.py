@@ -62,13 +62,14 @@ def get_key_rotation_status(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
 
     A key pending deletion reads as not rotating; its setting returns on cancel.
+    KeyId is the key ARN whatever form the request used, as recorded from KMS.
     """
     key = _rotatable(ctx, params["KeyId"])
     enabled = key.rotation_period_days is not None and key.state not in (
         KeyState.PENDING_DELETION,
         KeyState.PENDING_REPLICA_DELETION,
     )
-    result: Result = {"KeyId": key.key_id, "KeyRotationEnabled": enabled}
+    result: Result = {"KeyId": key.arn, "KeyRotationEnabled": enabled}
     if enabled:
         result["RotationPeriodInDays"] = key.rotation_period_days
         result["NextRotationDate"] = key.next_rotation

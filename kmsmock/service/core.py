@@ -50,7 +50,7 @@ def answer(
     ``default_region`` is the mock's own, for a request that names none.
     """
     region, access_key_id = caller(headers, url, default_region)
-    account, principal = backend.identities.resolve(access_key_id)
+    account, principal, source_arn = backend.identities.resolve(access_key_id)
     request_id = backend.entropy.request_id()
     operation = ""
     try:
@@ -71,7 +71,14 @@ def answer(
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(
-            backend, operation, region, account, principal, request_id, params=params
+            backend,
+            operation,
+            region,
+            account,
+            principal,
+            request_id,
+            params=params,
+            source_arn=source_arn,
         )
         with backend.lock:
             backend.settle()

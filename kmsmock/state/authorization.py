@@ -10,8 +10,14 @@ to allow every principal of that account. Operations that IAM alone authorises
 stores) and RetireGrant, which a key policy cannot grant, are not checked.
 
 Conditions are evaluated over the keys kmsmock knows for the request (caller, key,
-encryption context, algorithms, grant parameters, resource tags); a key it does not
-know, such as ``kms:ViaService``, is absent, as in a request no AWS service made.
+encryption context, algorithms, grant parameters, resource tags, and for a caller acting
+as an AWS service principal, ``aws:SourceArn`` and ``aws:SourceAccount``); a key it does
+not know, such as ``kms:ViaService``, is absent.
+
+An AWS service principal (``kms.identities.add(..., service_principal=...)``) is named by
+a statement's ``{"Service": ...}`` principal or ``"*"``, never by an account's root, and
+is the grantee of grants to its service principal. A grant with a SourceArn constraint
+allows only requests made for that resource, so never a direct call by an IAM principal.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.state.identities import is_service_principal
 from kmsmock.state.policies import default_policy, principal_covers, role_of
+from kmsmock.state.ram import ram_policy
 from kmsmock.wire import aws_errors as aws
 
 if TYPE_CHECKING:
@@ -54,6 +62,8 @@ _PARAMETER_KEYS = {
     "kms:retiringprincipal": "RetiringPrincipal",
     "kms:grantoperations": "Operations",
     "kms:datakeypairspec": "KeyPairSpec",
+    "kms:granteeserviceprincipal": "GranteeServicePrincipal",
+    "kms:retiringserviceprincipal": "RetiringServicePrincipal",
 }
 # Condition keys (lowercase) read from the key.
 _KEY_KEYS: dict[str, Callable[[Key], str]] = {
@@ -75,13 +85,23 @@ _ENCRYPTING = frozenset(
         "GenerateDataKeyPairWithoutPlaintext",
     }
 )
-# Grant operations whose constraints are not checked [M].
+_POLICY_OPERATIONS = frozenset({"GetKeyPolicy", "PutKeyPolicy"})
+# Grant operations whose encryption context constraints are not checked (API reference).
 _UNCONSTRAINED = frozenset({"DescribeKey", "RetireGrant"})
+_CONTEXT_CONSTRAINTS = ("EncryptionContextEquals", "EncryptionContextSubset")
 
 
-def authorize(key: Key, action: str, principal: str, account: str, params: dict[str, Any]) -> None:
-    """Raise AccessDeniedException unless ``principal`` may do ``action`` on ``key``."""
-    context = _AccessRequest(key, action, principal, account, params)
+def authorize(
+    key: Key,
+    action: str,
+    principal: str,
+    account: str,
+    params: dict[str, Any],
+    source_arn: str | None = None,
+) -> None:
+    """Raise AccessDeniedException unless ``principal`` may do ``action`` on ``key``;
+    ``source_arn`` is the resource an AWS service principal calls for."""
+    context = _AccessRequest(key, action, principal, account, params, source_arn)
     allowed = False
     for statement in _statements(key):
         if not context.matches(statement):
@@ -101,10 +121,19 @@ def authorize(key: Key, action: str, principal: str, account: str, params: dict[
 
 
 def _statements(key: Key) -> list[dict[str, Any]]:
+    """The statements of the key's policies: its default policy, and its AWS_RAM policy
+    while it is shared through RAM."""
     policy = key.policy if key.policy is not None else default_policy(key.region, key.account)
-    found = json.loads(policy).get("Statement", [])
-    statements = found if isinstance(found, list) else [found]
-    return [statement for statement in statements if isinstance(statement, dict)]
+    policies = [policy]
+    shared = ram_policy(key)
+    if shared is not None:
+        policies.append(shared)
+    statements: list[dict[str, Any]] = []
+    for text in policies:
+        found = json.loads(text).get("Statement", [])
+        listed = found if isinstance(found, list) else [found]
+        statements.extend(statement for statement in listed if isinstance(statement, dict))
+    return statements
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -116,7 +145,13 @@ class _AccessRequest:
     values that condition keys read."""
 
     def __init__(
-        self, key: Key, action: str, principal: str, account: str, params: dict[str, Any]
+        self,
+        key: Key,
+        action: str,
+        principal: str,
+        account: str,
+        params: dict[str, Any],
+        source_arn: str | None,
     ) -> None:
         self.key = key
         self.action = action
@@ -124,6 +159,8 @@ class _AccessRequest:
         self.principal = principal
         self.account = account
         self.params = params
+        self.source_arn = source_arn
+        self.service = is_service_principal(principal)
         self.encryption_context: dict[str, str] = self._encryption_context()
 
     def _encryption_context(self) -> dict[str, str]:
@@ -150,6 +187,9 @@ class _AccessRequest:
                 return True
             if not isinstance(principal, dict):
                 return False
+            if self.service:
+                # A service principal is named as such, never through an account.
+                return self.principal in _as_list(principal.get("Service", []))
             return any(
                 isinstance(named, str)
                 and principal_covers(named, self.principal, self.account, delegation=delegation)
@@ -239,11 +279,23 @@ class _AccessRequest:
         elif lowered in ("kms:calleraccount", "aws:principalaccount"):
             value = self.account
         elif lowered == "aws:principalarn":
-            value = role_of(self.principal)
+            # A service principal has no ARN; it has a service name instead.
+            value = None if self.service else role_of(self.principal)
+        elif lowered == "aws:principalservicename":
+            value = self.principal if self.service else None
         elif lowered == "kms:encryptioncontextkeys":
             value = list(self.encryption_context) or None
         elif lowered == "kms:encryptionalgorithm":
             value = self._encryption_algorithm()
+        elif lowered == "kms:policyname" and self.operation in _POLICY_OPERATIONS:
+            # A request without PolicyName is about the default policy (API reference).
+            value = self.params.get("PolicyName", "default")
+        elif lowered == "aws:sourcearn":
+            value = self.source_arn
+        elif lowered == "aws:sourceaccount":
+            value = self.source_arn.split(":")[4] if self.source_arn else None
+        elif lowered == "kms:grantconstraintsourcearn":
+            value = (self.params.get("Constraints") or {}).get("SourceArn")
         elif lowered == "kms:grantisforawsresource":
             value = "false"  # no AWS service calls through kmsmock
         else:
@@ -266,14 +318,28 @@ class _AccessRequest:
 
     # Grants -----------------------------------------------------------------------
 
+    def _is_grantee(self, grant: Grant) -> bool:
+        if grant.grantee_service is not None:
+            return grant.grantee_service == self.principal
+        return (
+            not self.service
+            and grant.grantee is not None
+            and principal_covers(grant.grantee, self.principal, self.account, delegation=False)
+        )
+
     def granted_by(self, grant: Grant) -> bool:
-        if not principal_covers(grant.grantee, self.principal, self.account, delegation=False):
+        if not self._is_grantee(grant) or self.operation not in grant.operations:
             return False
-        if self.operation not in grant.operations:
+        # A SourceArn constraint: only requests made for that resource, DescribeKey
+        # included, RetireGrant not (IAM-only above), as the API reference says. Grants on
+        # both keys of a ReEncrypt must therefore carry the request's one SourceArn.
+        if grant.source_arn is not None and grant.source_arn != self.source_arn:
             return False
         if self.operation == "CreateGrant":
             return _child_fits(grant, self.params)
         if not grant.constraints or self.operation in _UNCONSTRAINED:
+            return True
+        if not any(name in grant.constraints for name in _CONTEXT_CONSTRAINTS):
             return True
         # Constraint keys match case-insensitively, values exactly (reference §6.3).
         context = {k.lower(): v for k, v in self.encryption_context.items()}
@@ -295,9 +361,12 @@ def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
     operations and equal or stricter constraints (reference §6.3)."""
     if not set(params.get("Operations") or ()) <= set(parent.operations):
         return False
-    if not parent.constraints:
-        return True
     child = params.get("Constraints") or {}
+    if parent.source_arn is not None and child.get("SourceArn") != parent.source_arn:
+        return False  # a child grant keeps its parent's resource
+    if not any(name in (parent.constraints or {}) for name in _CONTEXT_CONSTRAINTS):
+        return True
+    assert parent.constraints is not None
     equals, subset = child.get("EncryptionContextEquals"), child.get("EncryptionContextSubset")
     parent_equals = parent.constraints.get("EncryptionContextEquals")
     if parent_equals is not None:

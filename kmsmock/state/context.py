@@ -37,6 +37,8 @@ class RequestContext:
     request_id: str
     instant: float | None = None  # the request's time, read once
     params: dict[str, Any] | None = None  # what condition keys of key policies look at
+    # The resource an AWS service principal calls for (aws:SourceArn); None otherwise.
+    source_arn: str | None = None
 
     @property
     def state(self) -> RegionState:
@@ -69,7 +71,7 @@ class RequestContext:
         """Under ``enforce_policies``, what the key's policy and grants allow (§7.3)."""
         if self.backend.enforce_policies and self.operation not in IAM_ONLY:
             action = action or f"kms:{self.operation}"
-            authorize(key, action, self.principal, self.account, self.params or {})
+            authorize(key, action, self.principal, self.account, self.params or {}, self.source_arn)
 
     def require_use(self, key: Key, usage: str, algorithm: str) -> None:
         """The key's usage, then the algorithm's fit to its spec (reference §3.3 steps 7, 8)."""

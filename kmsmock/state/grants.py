@@ -57,47 +57,68 @@ def grantable(symmetric: bool, usage: str) -> frozenset[str]:
     return _GRANTABLE[(symmetric, usage)]
 
 
+# A grant's constraints as CreateGrant gave them: EncryptionContextSubset and
+# EncryptionContextEquals (maps) and SourceArn (a string).
+Constraints = dict[str, Any]
+
+
 @dataclass(slots=True, eq=False)
 class Grant:
     grant_id: str
     name: str | None
     created: float
-    grantee: str
+    grantee: str | None  # an IAM principal (GranteePrincipal) ...
     retiring: str | None
     issuing_account: str  # the account whose principal created the grant
     operations: tuple[str, ...]
-    constraints: dict[str, dict[str, str]] | None
+    constraints: Constraints | None
     seq: int  # creation order in the mock, for list pages
+    # ... or an AWS service principal (GranteeServicePrincipal); exactly one is set.
+    grantee_service: str | None = None
+    retiring_service: str | None = None
+
+    @property
+    def source_arn(self) -> str | None:
+        """The resource the grant is for (its SourceArn constraint), if any."""
+        found = (self.constraints or {}).get("SourceArn")
+        return found if isinstance(found, str) else None
 
     def same_request(
         self,
-        grantee: str,
-        retiring: str | None,
+        parties: tuple[str | None, str | None, str | None, str | None],
         operations: list[str],
-        constraints: dict[str, dict[str, str]] | None,
-        issuing_account: str,
+        constraints: Constraints | None,
     ) -> bool:
-        """Whether a CreateGrant with this grant's Name asks for this very grant."""
-        return (self.grantee, self.retiring, self.constraints or None) == (
-            grantee,
-            retiring,
-            constraints or None,
-        ) and sorted(self.operations) == sorted(operations)
+        """Whether a CreateGrant with this grant's Name asks for this very grant;
+        ``parties`` are its grantee, retiring principal, grantee service principal and
+        retiring service principal."""
+        mine = (self.grantee, self.retiring, self.grantee_service, self.retiring_service)
+        return (
+            mine == parties
+            and (self.constraints or None) == (constraints or None)
+            and sorted(self.operations) == sorted(operations)
+        )
 
     def entry(self, key_arn: str, partition: str) -> dict[str, Any]:
-        """The GrantListEntry ListGrants and ListRetirableGrants return."""
+        """The GrantListEntry ListGrants and ListRetirableGrants return: a grant to a
+        service principal shows GranteeServicePrincipal and no GranteePrincipal."""
         entry: dict[str, Any] = {
             "KeyId": key_arn,
             "GrantId": self.grant_id,
             "CreationDate": self.created,
-            "GranteePrincipal": self.grantee,
             "IssuingAccount": f"arn:{partition}:iam::{self.issuing_account}:root",
             "Operations": list(self.operations),
         }
+        if self.grantee is not None:
+            entry["GranteePrincipal"] = self.grantee
+        if self.grantee_service is not None:
+            entry["GranteeServicePrincipal"] = self.grantee_service
         if self.name is not None:
             entry["Name"] = self.name
         if self.retiring is not None:
             entry["RetiringPrincipal"] = self.retiring
+        if self.retiring_service is not None:
+            entry["RetiringServicePrincipal"] = self.retiring_service
         if self.constraints:
             entry["Constraints"] = self.constraints
         return entry

@@ -86,6 +86,8 @@ class Key:
     custom_key_store_id: str | None = None
     cloud_hsm_cluster_id: str | None = None
     xks_key_id: str | None = None
+    # Accounts the key is shared with through AWS RAM (``kms.share_key``), in order.
+    ram_shares: tuple[str, ...] | None = None
     arn_text: str | None = field(default=None, repr=False)
 
     def material_ids(self) -> list[str]:

@@ -40,6 +40,24 @@ def validation_message(violations: list[tuple[str, str]]) -> str:
     return f"{count} validation {noun} detected: " + "; ".join(text for _, text in violations)
 
 
+# AWS's front end lists some enums in an order of its own (a hash order), not the
+# model's. Where a response was recorded, its order is kept here by shape name; it is
+# used only while the model's values are still the same set, else the model's order.
+_AWS_ENUM_ORDER: dict[str, tuple[str, ...]] = {
+    # GenerateMac with MacAlgorithm "INVALID", recorded from KMS.
+    "MacAlgorithmSpec": ("HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"),
+}
+
+
+def listed_enum(shape: Shape) -> list[str]:
+    """A shape's enum values in the order AWS lists them in a ValidationException."""
+    enum: list[str] = list(shape.metadata.get("enum") or [])
+    observed = _AWS_ENUM_ORDER.get(shape.name)
+    if observed is not None and set(observed) == set(enum) and len(observed) == len(enum):
+        return list(observed)
+    return enum
+
+
 def enum_item(value: str, path: str, allowed: list[str]) -> str:
     return (
         f"Value '{value}' at '{path}' failed to satisfy constraint: "
@@ -55,7 +73,7 @@ def outside_china(
     the set."""
     shape = operation_model(operation).input_shape
     assert shape is not None
-    enum: list[str] = shape.members[member].metadata["enum"]
+    enum = listed_enum(shape.members[member])
     missing = {value, *unavailable}
     item = enum_item(value, wire_name(member), [v for v in enum if v not in missing])
     return ValidationException(validation_message([(member, item)]))
@@ -122,7 +140,7 @@ def _length_checks(
 def _string(shape: Shape) -> Converter:
     sensitive = bool(shape.metadata.get("sensitive"))
     lengths = _length_checks(shape, show_value=not sensitive)
-    enum: list[str] = list(shape.metadata.get("enum") or [])
+    enum = listed_enum(shape)
     allowed = frozenset(enum)
     pattern_text = shape.metadata.get("pattern")
     # Smithy anchors every pattern; the model's copies sometimes lack ^...$.

@@ -500,7 +500,7 @@ def test_encrypt_rsa_key_dry_run_raises_dry_run(client):
             DryRun=True,
         )
     ) == ("DryRunOperationException", DRY_RUN)
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_decrypt_rsa_key_dry_run_raises_dry_run(client):

@@ -311,7 +311,7 @@ def test_generate_data_key_pair_dry_run_raises_dry_run(client, operation):
     assert raises(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
     ) == ("DryRunOperationException", DRY_RUN)
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)

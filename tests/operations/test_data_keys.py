@@ -160,7 +160,7 @@ def test_generate_data_key_neither_size_raises_validation(client, key_id, operat
     with pytest.raises(ClientError) as info:
         call(client, operation)(KeyId=key_id)
     assert error(info.value) == BOTH_OR_NEITHER
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))

@@ -63,7 +63,8 @@ def encrypt(client: Any, key_id: str, plaintext: bytes = b"secret", **kwargs: An
 
 
 def no_use_recorded(client: Any, key_id: str) -> bool:
-    return "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    usage: dict[str, Any] = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
+    return usage == {}
 
 
 def now() -> datetime:

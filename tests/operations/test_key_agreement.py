@@ -273,7 +273,7 @@ def test_derive_shared_secret_dry_run_raises_dry_run(client):
         "DryRunOperationException",
         DRY_RUN,
     )
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_derive_shared_secret_dry_run_signing_key_raises_invalid_key_usage(client):
@@ -324,4 +324,4 @@ def test_derive_shared_secret_get_key_last_usage_shows_operation(client):
 def test_derive_shared_secret_unusable_public_key_is_not_recorded_as_use(client):
     key_id = new_key(client, "ECC_NIST_P256")
     assert raises(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}

@@ -419,7 +419,7 @@ def test_update_key_description_pending_deletion_raises_invalid_state(client):
 
 
 @pytest.mark.parametrize("form", ["id", "arn"])
-def test_get_key_last_usage_new_key_has_no_last_usage(client, key_id, form):
+def test_get_key_last_usage_new_key_has_empty_last_usage_object(client, key_id, form):
     created = metadata(client, key_id)["CreationDate"]
     response = client.get_key_last_usage(KeyId=key_id if form == "id" else key_arn(key_id))
     assert_valid_output("GetKeyLastUsage", response)
@@ -427,6 +427,7 @@ def test_get_key_last_usage_new_key_has_no_last_usage(client, key_id, form):
         "KeyId": key_id,
         "KeyCreationDate": created,
         "TrackingStartDate": created,
+        "KeyLastUsage": {},
     }
 
 
@@ -445,7 +446,7 @@ def test_get_key_last_usage_alias_name_raises_not_found(client, key_id):
 def test_get_key_last_usage_describe_key_does_not_count_as_use(client, key_id):
     client.describe_key(KeyId=key_id)
     client.get_key_policy(KeyId=key_id)
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 # AWS managed keys -------------------------------------------------------------------

@@ -177,7 +177,10 @@ def decrypted(client: Any, blob: bytes) -> tuple[bytes, str, str]:
 
 
 def rotation_status(client: Any, key_id: str) -> dict[str, Any]:
-    return body(client.get_key_rotation_status(KeyId=key_id))
+    """GetKeyRotationStatus without its KeyId, checked to be the ARN in the client's Region."""
+    found = body(client.get_key_rotation_status(KeyId=key_id))
+    assert found.pop("KeyId") == arn(client.meta.region_name, key_id)
+    return found
 
 
 def rotations(client: Any, key_id: str, include: str = "ROTATIONS_ONLY") -> list[dict[str, Any]]:
@@ -306,10 +309,11 @@ def test_replicate_key_lockout_policy_with_bypass_is_accepted(client, mrk, eu):
     assert eu.get_key_policy(KeyId=mrk)["Policy"] == ROLE_ONLY_POLICY
 
 
-def test_replicate_key_without_tags_returns_empty_list_and_does_not_copy_primary_tags(client, eu):
+def test_replicate_key_without_tags_omits_replica_tags_and_does_not_copy_primary_tags(client, eu):
     key_id = new_key(client, Tags=tag_list(("team", "primary")))
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU)
-    assert response["ReplicaTags"] == []
+    # The recorded KMS response holds only ReplicaKeyMetadata and ReplicaPolicy.
+    assert sorted(body(response)) == ["ReplicaKeyMetadata", "ReplicaPolicy"]
     assert listed_tags(eu, key_id) == []
     assert listed_tags(client, key_id) == tag_list(("team", "primary"))
 
@@ -627,7 +631,7 @@ def test_enable_key_rotation_on_primary_shows_on_replica(client, pair, eu):
     assert primary["RotationPeriodInDays"] == 180
     assert rotation_status(eu, pair) == primary
     client.disable_key_rotation(KeyId=pair)
-    assert rotation_status(eu, pair) == {"KeyId": pair, "KeyRotationEnabled": False}
+    assert rotation_status(eu, pair) == {"KeyRotationEnabled": False}
 
 
 def test_replicate_key_copies_rotation_setting(client, mrk, eu):
@@ -649,7 +653,7 @@ def test_rotation_change_on_replica_raises_unsupported(client, pair, eu, operati
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
-    assert rotation_status(eu, pair) == {"KeyId": pair, "KeyRotationEnabled": False}
+    assert rotation_status(eu, pair) == {"KeyRotationEnabled": False}
     assert material_id(eu, pair) == material_id(client, pair) == material
 
 
@@ -1227,7 +1231,7 @@ def test_schedule_key_deletion_pending_replica_deletion_primary_again_raises(cli
 def test_get_key_rotation_status_pending_replica_deletion_reads_false(client, pair, eu):
     client.enable_key_rotation(KeyId=pair, RotationPeriodInDays=90)
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert rotation_status(client, pair) == {"KeyId": pair, "KeyRotationEnabled": False}
+    assert rotation_status(client, pair) == {"KeyRotationEnabled": False}
     assert rotation_status(eu, pair)["KeyRotationEnabled"] is True
 
 

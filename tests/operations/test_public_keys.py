@@ -280,7 +280,7 @@ def test_get_public_key_unknown_key_raises_not_found(client):
 def test_get_public_key_is_not_recorded_as_use(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     client.get_public_key(KeyId=key_id)
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
     client.sign(KeyId=key_id, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")
     signed = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
     client.get_public_key(KeyId=key_id)

@@ -104,9 +104,9 @@ def test_enable_key_rotation_default_period_is_365_days(client, kms_mock, key_id
     result = client.get_key_rotation_status(KeyId=key_id if form == "id" else key_arn(key_id))
     assert_valid_output("GetKeyRotationStatus", result)
     found = body(result)
-    # KeyId format unverified (reference §4.12); kmsmock gives the bare key ID.
+    # KeyId is the key ARN whatever form the request used, as recorded from KMS.
     assert found == {
-        "KeyId": key_id,
+        "KeyId": key_arn(key_id),
         "KeyRotationEnabled": True,
         "RotationPeriodInDays": 365,
         "NextRotationDate": found["NextRotationDate"],
@@ -138,7 +138,10 @@ def test_enable_key_rotation_period_out_of_range_raises_validation(
         f"1 validation error detected: Value '{days}' at 'rotationPeriodInDays' failed to "
         f"satisfy constraint: Member must have value {constraint}",
     )
-    assert status(unchecked_client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(unchecked_client, key_id) == {
+        "KeyId": key_arn(key_id),
+        "KeyRotationEnabled": False,
+    }
 
 
 def test_enable_key_rotation_again_changes_period_and_restarts_schedule(client, kms_mock, key_id):
@@ -155,26 +158,26 @@ def test_enable_key_rotation_again_changes_period_and_restarts_schedule(client, 
 def test_get_key_rotation_status_new_key_is_disabled(client, key_id):
     response = client.get_key_rotation_status(KeyId=key_id)
     assert_valid_output("GetKeyRotationStatus", response)
-    assert body(response) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert body(response) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
 
 
 def test_disable_key_rotation_status_has_only_key_id_and_false(client, key_id):
     client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
     response = client.disable_key_rotation(KeyId=key_arn(key_id))
     assert body(response) == {}
-    assert status(client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
 
 
 def test_disable_key_rotation_never_enabled_is_accepted(client, key_id):
     assert body(client.disable_key_rotation(KeyId=key_id)) == {}
-    assert status(client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
 
 
 def test_get_key_rotation_status_pending_deletion_reads_false_until_cancelled(client, key_id):
     client.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=180)
     enabled = status(client, key_id)
     client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-    assert status(client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
     client.cancel_key_deletion(KeyId=key_id)
     assert status(client, key_id) == enabled
 
@@ -203,7 +206,7 @@ def test_get_key_rotation_status_other_account_key_by_arn_is_answered(client, km
     other = owner.create_key()["KeyMetadata"]
     owner.enable_key_rotation(KeyId=other["KeyId"], RotationPeriodInDays=100)
     found = status(client, other["Arn"])
-    assert (found["KeyId"], found["RotationPeriodInDays"]) == (other["KeyId"], 100)
+    assert (found["KeyId"], found["RotationPeriodInDays"]) == (other["Arn"], 100)
 
 
 @pytest.mark.parametrize("operation", SETTINGS)
@@ -258,7 +261,7 @@ def test_rotation_setting_disabled_key_raises_disabled(client, key_id, operation
     with pytest.raises(ClientError) as info:
         SETTING_CALLS[operation](client, key_id)
     assert error(info.value) == ("DisabledException", f"{key_arn(key_id)} is disabled.")
-    assert status(client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
 
 
 @pytest.mark.parametrize("operation", ["EnableKeyRotation", "DisableKeyRotation"])
@@ -455,7 +458,7 @@ def test_rotate_key_on_demand_keeps_automatic_schedule(client, key_id):
 
 def test_rotate_key_on_demand_rotation_disabled_key_stays_not_rotating(client, key_id):
     client.rotate_key_on_demand(KeyId=key_id)
-    assert status(client, key_id) == {"KeyId": key_id, "KeyRotationEnabled": False}
+    assert status(client, key_id) == {"KeyId": key_arn(key_id), "KeyRotationEnabled": False}
 
 
 def test_rotate_key_on_demand_25_times_then_limit_exceeded(client, key_id):

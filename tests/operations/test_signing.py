@@ -1042,7 +1042,7 @@ def test_sign_dry_run_raises_dry_run_and_records_no_use(client):
             KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
         )
     ) == ("DryRunOperationException", DRY_RUN)
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_verify_dry_run_valid_signature_raises_dry_run(client):
@@ -1123,7 +1123,7 @@ def test_sign_verify_disabled_key_raises_disabled(client, operation):
 
 def test_sign_then_verify_get_key_last_usage_shows_each_operation(client):
     key_id = new_key(client, "ECC_NIST_P256")
-    assert "KeyLastUsage" not in client.get_key_last_usage(KeyId=key_id)
+    assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
     signed = client.sign(KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256")
     usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
     assert (usage["Operation"], usage["KmsRequestId"]) == (

@@ -147,8 +147,8 @@ def current_material(client: Any, key_id: str) -> str:
 
 
 def last_operation(client: Any, key_id: str) -> str | None:
-    usage = client.get_key_last_usage(KeyId=key_id).get("KeyLastUsage")
-    return None if usage is None else str(usage["Operation"])
+    usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
+    return str(usage["Operation"]) if usage else None
 
 
 def p256_der() -> bytes:
