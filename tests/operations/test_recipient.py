@@ -330,6 +330,10 @@ BAD_DOCUMENTS: dict[str, Callable[[Any], bytes]] = {
         spki(ec.generate_private_key(ec.SECP256R1()))
     ),
     "public-key-not-der": lambda kms_mock: kms_mock.attestation_document(b"not a key"),
+    "truncated": lambda kms_mock: kms_mock.attestation_document(spki(enclave_key()))[:-9],
+    "indefinite-length-array": lambda kms_mock: b"\x9f\x40\xa0\x40\x40\xff",
+    "nested-too-deeply": lambda kms_mock: b"\x81" * 200 + b"\x00",
+    "cose-with-three-members": lambda kms_mock: cbor([b"", {}, b""]),
 }
 
 
