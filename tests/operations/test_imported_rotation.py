@@ -481,3 +481,25 @@ def test_multi_region_deleting_replica_material_leaves_primary_usable(client):
     assert metadata(replica, key_id)["KeyState"] == "PendingImport"
     assert metadata(client, key_id)["KeyState"] == "Enabled"
     assert client.decrypt(CiphertextBlob=encrypt(client, key_id, b"x"))["Plaintext"] == b"x"
+
+
+def test_multi_region_replica_made_while_material_is_pending_must_import_it_too(client):
+    key_id, first, first_id = imported_key(client, multi_region=True)
+    second = os.urandom(32)
+    second_id = import_new(client, key_id, second)
+    assert materials(client, key_id)[1]["KeyMaterialState"] == "PENDING_ROTATION"
+    client.replicate_key(KeyId=key_id, ReplicaRegion=REPLICA_REGION)
+    replica = boto3.client("kms", region_name=REPLICA_REGION)
+    # The new replica holds none of the set's materials yet.
+    assert [(e["KeyMaterialId"], e["ImportState"]) for e in materials(replica, key_id)] == [
+        (first_id, "PENDING_IMPORT"),
+        (second_id, "PENDING_IMPORT"),
+    ]
+    assert materials(client, key_id)[1]["KeyMaterialState"] == (
+        "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+    )
+    import_material(replica, key_id, first)
+    import_material(replica, key_id, second)
+    assert metadata(replica, key_id)["KeyState"] == "Enabled"
+    client.rotate_key_on_demand(KeyId=key_id)
+    assert metadata(replica, key_id)["CurrentKeyMaterialId"] == second_id
