@@ -200,7 +200,7 @@ def _symmetric_material(
                 "material into each replica key as EXISTING_KEY_MATERIAL."
             )
         if pending_id is not None and pending_id != new_id:
-            # reference §4.13 [O]; the key appears by its bare ID here.
+            # Text as recorded from KMS; the key appears by its bare ID here.
             raise aws.KMSInvalidStateException(
                 f"New key material (id: {new_id}) cannot be imported into KMS key "
                 f"{key.key_id}, because another key material (id: {pending_id}) is "
@@ -251,7 +251,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     result: Result = {"KeyId": key.arn}
     if not key.spec.symmetric:
         if requested is not None:
-            # Text unverified against AWS (reference §4.13).
+            # Text unverified against AWS.
             raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
         _drop_material(key)
         return result

@@ -102,7 +102,7 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
     now = ctx.now()
     if key.origin == "EXTERNAL":
         # Only imported material in PENDING_ROTATION (in every key of a multi-Region
-        # set) can become current (reference §4.12 [O]).
+        # set) can become current; the text is as recorded from KMS.
         if not _materials.rotate(ctx.backend, key, now):
             raise aws.KMSInvalidStateException(
                 f"No available key material pending rotation for the key: {key.arn}."
@@ -158,7 +158,7 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
 
 
 def _imported_fields(key: Key, material_id: str) -> Result:
-    """What ListKeyRotations adds for the material of an imported key (reference §4.12):
+    """What ListKeyRotations adds for the material of an imported key (RotationsListEntry):
     a replica lists its set's pending material as PENDING_IMPORT until it imports it."""
     imports = key.imports
     record = imports.records.get(material_id) if imports is not None else None

@@ -1,7 +1,8 @@
 """Imported symmetric keys with several key materials: ImportType, on-demand rotation to
 newly imported material, PENDING_ROTATION and PENDING_MULTI_REGION_IMPORT_AND_ROTATION,
-DeleteImportedKeyMaterial by KeyMaterialId, and multi-Region sets (reference §4.12,
-§4.13, §8). Material is wrapped offline with `cryptography`."""
+DeleteImportedKeyMaterial by KeyMaterialId, and multi-Region sets, as the ImportKeyMaterial,
+RotateKeyOnDemand and DeleteImportedKeyMaterial API references describe them. Material is
+wrapped offline with `cryptography`."""
 
 from __future__ import annotations
 

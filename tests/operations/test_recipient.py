@@ -1,5 +1,5 @@
 """The Recipient parameter (AWS Nitro Enclaves, NitroTPM) on Decrypt, GenerateDataKey,
-GenerateDataKeyPair, GenerateRandom and DeriveSharedSecret (reference §4.0, §5.12):
+GenerateDataKeyPair, GenerateRandom and DeriveSharedSecret:
 CiphertextForRecipient is opened here with the enclave's private key, by a BER reader
 of this file (and by `openssl cms` where installed), never by kmsmock."""
 
