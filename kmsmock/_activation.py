@@ -294,6 +294,31 @@ class KmsMock:
                 raise ValueError(f"{key.arn} belongs to account {account_id} already")
             set_share(key, account_id, shared)
 
+    def attestation_document(
+        self,
+        public_key: bytes,
+        *,
+        pcrs: dict[int, bytes] | None = None,
+        nitro_tpm: bool = False,
+        user_data: bytes | None = None,
+        nonce: bytes | None = None,
+    ) -> bytes:
+        """An attestation document for the ``Recipient`` parameter, as an AWS Nitro
+        enclave (or, with ``nitro_tpm``, a NitroTPM) would send it for ``public_key``
+        (a DER SubjectPublicKeyInfo of an RSA key).
+
+        ``pcrs`` maps PCR indexes to their values (48 bytes each; PCR0 is the enclave
+        image's SHA-384, what ``kms:RecipientAttestation:ImageSha384`` compares); all
+        zero when omitted. kmsmock signs it with its own throwaway certificate: it has
+        the structure of a real document but not AWS's signature, and kmsmock cannot
+        check that a document chains to the AWS Nitro root.
+        """
+        from kmsmock.crypto.attestation import build_document
+
+        return build_document(
+            public_key, pcrs=pcrs, nitro_tpm=nitro_tpm, user_data=user_data, nonce=nonce
+        )
+
     def reset(self) -> None:
         """Forget every key, alias, store, call and injected fault, in every account and
         region."""

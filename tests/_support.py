@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import ClientError
 from botocore.model import ServiceModel
 from botocore.validate import validate_parameters
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -67,3 +71,42 @@ def ml_kem_in_model() -> bool:
 def ml_kem_specs_in_model() -> list[str]:
     """The ML-KEM key specs the installed model lists (none before botocore 1.44)."""
     return ML_KEM_SPECS if ml_kem_in_model() else []
+
+
+def _oaep(algorithm: str) -> padding.OAEP:
+    digest: hashes.HashAlgorithm = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
+    return padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
+
+
+def wrap(public_key_der: bytes, material: bytes, algorithm: str) -> bytes:
+    """Wrap ``material`` for ImportKeyMaterial with the caller's own tools: RSA-OAEP of
+    the material, or of an AES key that wraps it (RFC 5649) for RSA_AES_KEY_WRAP_*."""
+    public = serialization.load_der_public_key(public_key_der)
+    assert isinstance(public, rsa.RSAPublicKey)
+    if algorithm.startswith("RSAES_OAEP"):
+        return public.encrypt(material, _oaep(algorithm))
+    aes_key = os.urandom(32)
+    return public.encrypt(aes_key, _oaep(algorithm)) + aes_key_wrap_with_padding(aes_key, material)
+
+
+def import_material(
+    client: Any,
+    key_id: str,
+    material: bytes,
+    algorithm: str = "RSAES_OAEP_SHA_256",
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """GetParametersForImport, wrap and ImportKeyMaterial; KEY_MATERIAL_DOES_NOT_EXPIRE
+    unless an expiration is given."""
+    found = client.get_parameters_for_import(
+        KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec="RSA_2048"
+    )
+    if "ExpirationModel" not in kwargs and "ValidTo" not in kwargs:
+        kwargs["ExpirationModel"] = "KEY_MATERIAL_DOES_NOT_EXPIRE"
+    response: dict[str, Any] = client.import_key_material(
+        KeyId=key_id,
+        ImportToken=found["ImportToken"],
+        EncryptedKeyMaterial=wrap(found["PublicKey"], material, algorithm),
+        **kwargs,
+    )
+    return response

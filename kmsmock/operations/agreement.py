@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kmsmock.crypto.asymmetric import ecdh
 from kmsmock.crypto.specs import KEY_AGREEMENT
-from kmsmock.errors import ParameterNotImplementedError
+from kmsmock.operations._recipient import for_recipient, recipient_key
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
 from kmsmock.wire import aws_errors as aws
@@ -18,8 +18,7 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
     """
     key = ctx.key(params["KeyId"])
     ctx.require_use(key, KEY_AGREEMENT, params["KeyAgreementAlgorithm"])
-    if params.get("Recipient") is not None:
-        raise ParameterNotImplementedError(ctx.operation, "Recipient")
+    recipient = recipient_key(params)
     if params.get("DryRun"):
         raise aws.dry_run()
     secret = ecdh(ctx.secret(key), params["PublicKey"])
@@ -27,9 +26,14 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
         # KMS answers a public key it cannot use with an empty message [O].
         raise aws.ValidationException("")
     ctx.record_use(key)
-    return {
+    result = {
         "KeyId": key.arn,
-        "SharedSecret": secret,
         "KeyAgreementAlgorithm": params["KeyAgreementAlgorithm"],
         "KeyOrigin": key.origin,
     }
+    if recipient is not None:
+        # SharedSecret is left out with Recipient [M].
+        result["CiphertextForRecipient"] = for_recipient(ctx, recipient, secret)
+    else:
+        result["SharedSecret"] = secret
+    return result

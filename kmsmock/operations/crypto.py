@@ -11,7 +11,7 @@ from kmsmock.crypto.asymmetric import (
 )
 from kmsmock.crypto.ciphertext import Header, open_sealed, read_header, seal
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
-from kmsmock.errors import ParameterNotImplementedError
+from kmsmock.operations._recipient import for_recipient, recipient_key
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state.context import RequestContext
@@ -156,8 +156,7 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     key, header = _source_key(ctx, blob, identifier)
     _check_encryption_key(ctx, key, algorithm)
     _check_context(key, params.get("EncryptionContext"))
-    if params.get("Recipient") is not None:
-        raise ParameterNotImplementedError("Decrypt", "Recipient")
+    recipient = recipient_key(params)
     if ignore_ciphertext:
         raise aws.dry_run()
     assert blob is not None
@@ -166,14 +165,13 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     if params.get("DryRun"):
         raise aws.dry_run()
     ctx.record_use(key)
-    return _without_none(
-        {
-            "KeyId": key.arn,
-            "Plaintext": plaintext,
-            "EncryptionAlgorithm": algorithm,
-            "KeyMaterialId": material_id,
-        }
-    )
+    result: Result = {"KeyId": key.arn, "EncryptionAlgorithm": algorithm}
+    if recipient is not None:
+        # Neither Plaintext nor KeyMaterialId with Recipient [M].
+        result["CiphertextForRecipient"] = for_recipient(ctx, recipient, plaintext)
+        return result
+    result["Plaintext"] = plaintext
+    return _without_none({**result, "KeyMaterialId": material_id})
 
 
 @handles("ReEncrypt")
@@ -231,8 +229,7 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
         # Reference §4.4 [E]; the same text came from AWS GenerateRandom [O].
         raise aws.ValidationException("Please specify either number of bytes or key spec.")
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
-    if params.get("Recipient") is not None:
-        raise ParameterNotImplementedError(ctx.operation, "Recipient")
+    recipient = recipient_key(params)
     if params.get("DryRun"):
         raise aws.dry_run()
     length: int = count if count is not None else _DATA_KEY_BYTES[params["KeySpec"]]
@@ -241,7 +238,12 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
         ctx, key, SYMMETRIC_DEFAULT, data_key, params.get("EncryptionContext")
     )
     ctx.record_use(key)
-    result: Result = {"CiphertextBlob": blob, "KeyId": key.arn, "KeyMaterialId": material_id}
+    result: Result = {"CiphertextBlob": blob, "KeyId": key.arn}
+    if recipient is not None:
+        # Neither Plaintext nor KeyMaterialId with Recipient [M].
+        result["CiphertextForRecipient"] = for_recipient(ctx, recipient, data_key)
+        return result
+    result["KeyMaterialId"] = material_id
     if with_plaintext:
         result["Plaintext"] = data_key
     return result
@@ -271,8 +273,7 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         raise aws.UnsupportedOperationException(
             f"{key.arn} is in a custom key store, which cannot make data key pairs."
         )
-    if params.get("Recipient") is not None:
-        raise ParameterNotImplementedError(ctx.operation, "Recipient")
+    recipient = recipient_key(params)
     if params.get("DryRun"):
         raise aws.dry_run()
     pair = ctx.generate(pair_spec)
@@ -288,7 +289,9 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         "KeyPairSpec": pair_spec,
         "KeyMaterialId": material_id,
     }
-    if with_plaintext:
+    if recipient is not None:
+        result["CiphertextForRecipient"] = for_recipient(ctx, recipient, private_key)
+    elif with_plaintext:
         result["PrivateKeyPlaintext"] = private_key
     return result
 
@@ -325,6 +328,8 @@ def generate_random(ctx: RequestContext, params: Params) -> Result:
             raise aws.CustomKeyStoreInvalidStateException(
                 f"Custom key store {store_id} is {store.state}; GenerateRandom needs it CONNECTED."
             )
-    if params.get("Recipient") is not None:
-        raise ParameterNotImplementedError("GenerateRandom", "Recipient")
-    return {"Plaintext": ctx.backend.entropy.token_bytes(count)}
+    recipient = recipient_key(params)
+    random = ctx.backend.entropy.token_bytes(count)
+    if recipient is not None:
+        return {"CiphertextForRecipient": for_recipient(ctx, recipient, random)}
+    return {"Plaintext": random}

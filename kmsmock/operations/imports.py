@@ -4,8 +4,8 @@ DeleteImportedKeyMaterial (reference §4.13, §5.9)."""
 from __future__ import annotations
 
 from kmsmock.crypto.unwrap import load_material, unwrap, wrapping_key
-from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state import imported_materials as _materials
 from kmsmock.state.context import RequestContext
 from kmsmock.state.ids import in_china
 from kmsmock.state.imported import (
@@ -119,9 +119,9 @@ def _parameters(ctx: RequestContext, key: Key, token: bytes) -> ImportParameters
 def import_key_material(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ImportKeyMaterial.html
 
-    One material per key: importing the same material again (to change its expiry, or
-    after it was deleted or expired) works; other material is refused, as KMS refuses
-    it. New material for on-demand rotation of a symmetric key is not modelled yet.
+    Asymmetric and HMAC keys hold one material forever: importing it again (to change
+    its expiry, or after it was deleted or expired) works, other material is refused.
+    Symmetric keys also take new material (NEW_KEY_MATERIAL) for on-demand rotation.
     """
     key = _external(ctx, params["KeyId"])
     symmetric = key.spec.symmetric
@@ -139,28 +139,30 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
         raise aws.InvalidCiphertextException()
     result: Result = {"KeyId": key.arn}
     if symmetric:
-        new_id = _symmetric_material(ctx, key, params, material)
+        new_id, pending = _symmetric_material(ctx, key, params, material)
+        # Every check passed: only now change the key.
+        _materials.store(
+            key,
+            new_id,
+            material,
+            pending=pending,
+            expiration=(model, valid_to),
+            description=params.get("KeyMaterialDescription"),
+        )
         result["KeyMaterialId"] = new_id
-        secret = None
-    else:
-        secret = load_material(key.spec.name, material)
-        if secret is None or key.bound_material not in (None, fingerprint(material)):
-            raise aws.IncorrectKeyMaterialException(_INCORRECT)
-    # Every check passed: only now change the key.
-    if symmetric:
-        key.material_id = result["KeyMaterialId"]
-        key.materials = {key.material_id: material}
-        description = params.get("KeyMaterialDescription")
-        if description is not None:
-            key.material_description = description
-    else:
-        key.secret = secret
-        key.bound_material = fingerprint(material)
+        if valid_to is not None:
+            _schedule_expiry(ctx, key, valid_to, new_id)
+        return result
+    secret = load_material(key.spec.name, material)
+    if secret is None or key.bound_material not in (None, fingerprint(material)):
+        raise aws.IncorrectKeyMaterialException(_INCORRECT)
+    key.secret = secret
+    key.bound_material = fingerprint(material)
     key.expiration_model, key.valid_to = model, valid_to
     if key.state is KeyState.PENDING_IMPORT:
         key.state = KeyState.ENABLED
     if valid_to is not None:
-        _schedule_expiry(ctx, key, valid_to)
+        _schedule_expiry(ctx, key, valid_to, None)
     return result
 
 
@@ -168,44 +170,69 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
 _INCORRECT = "The key material does not match the key spec or the key's existing material."
 
 
-def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material: bytes) -> str:
+def _symmetric_material(
+    ctx: RequestContext, key: Key, params: Params, material: bytes
+) -> tuple[str, bool]:
+    """The ID of imported symmetric material, and whether it is new material that
+    waits for rotation; raises what KMS raises for material the key cannot take."""
     if len(material) != symmetric_length(ctx.region):
         raise aws.IncorrectKeyMaterialException(_INCORRECT)
     new_id = material_id(key.key_id, material)
-    bound = key.material_id
-    import_type = params.get("ImportType", _NEW if bound is None else _EXISTING)
+    bound = key.material_ids()
+    # A replica is bound to its set's materials from its creation, so it re-imports.
+    import_type = params.get("ImportType", _NEW if not bound else _EXISTING)
     requested_id = params.get("KeyMaterialId")
+    pending_id, _ = _materials.set_pending(ctx.backend, key)
     if import_type == _NEW:
         if requested_id is not None:
             # Text unverified against AWS (reference §4.13).
             raise aws.ValidationException(
                 "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL."
             )
-        if bound is not None:
-            raise FeatureNotImplementedError(
-                ctx.operation, "new key material for on-demand rotation of an imported key"
+        if new_id in bound:
+            # Material already bound to the key is imported again, whatever the type says.
+            return new_id, False
+        if key.is_replica:
+            # New material goes into the primary first [M]; text unverified.
+            raise aws.UnsupportedOperationException(
+                f"New key material cannot be imported into the multi-Region replica key "
+                f"{key.arn}. Import it into the primary key, then import the same key "
+                "material into each replica key as EXISTING_KEY_MATERIAL."
             )
-        return new_id
-    if bound != new_id or requested_id not in (None, new_id):
+        if pending_id is not None and pending_id != new_id:
+            # Text as recorded from KMS; the key appears by its bare ID here.
+            raise aws.KMSInvalidStateException(
+                f"New key material (id: {new_id}) cannot be imported into KMS key "
+                f"{key.key_id}, because another key material (id: {pending_id}) is "
+                "pending rotation."
+            )
+        return new_id, bool(bound)
+    if requested_id not in (None, new_id) or (new_id not in bound and new_id != pending_id):
         raise aws.IncorrectKeyMaterialException(_INCORRECT)
-    return new_id
+    return new_id, new_id not in bound
 
 
-def _schedule_expiry(ctx: RequestContext, key: Key, valid_to: float) -> None:
+def _schedule_expiry(
+    ctx: RequestContext, key: Key, valid_to: float, symmetric_id: str | None
+) -> None:
+    backend = ctx.backend
+
     def expire(when: float) -> None:
         # Re-imported with another date, or deleted, since: not this entry's business.
-        if key.valid_to == when:
-            _drop_material(key)
+        if symmetric_id is None:
+            if key.valid_to == when:
+                _drop_material(key)
+            return
+        record = key.imports.records.get(symmetric_id) if key.imports is not None else None
+        if record is not None and record.valid_to == when:
+            _materials.delete(backend, key, symmetric_id)
 
-    ctx.backend.at(valid_to, expire)
+    backend.at(valid_to, expire)
 
 
 def _drop_material(key: Key) -> None:
-    """The material is gone (deleted or expired): the key waits for an import again."""
-    if key.materials is not None:
-        key.materials = dict.fromkeys(key.materials)
-    if not key.spec.symmetric:
-        key.secret = None
+    """The material of an asymmetric or HMAC key is gone (deleted or expired)."""
+    key.secret = None
     key.expiration_model = key.valid_to = None
     if key.state not in (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION):
         key.state = KeyState.PENDING_IMPORT
@@ -215,16 +242,27 @@ def _drop_material(key: Key) -> None:
 def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
 
-    The key goes to PendingImport (a key pending deletion stays so); the same
-    material can be imported again.
+    Without KeyMaterialId the current material goes. Deleting material bound to the
+    key makes it PendingImport (a key pending deletion stays so) until the same
+    material is imported again; deleting material pending rotation only removes it.
     """
     key = _external(ctx, params["KeyId"])
     requested = params.get("KeyMaterialId")
-    if requested is not None and requested != key.material_id:
+    result: Result = {"KeyId": key.arn}
+    if not key.spec.symmetric:
+        if requested is not None:
+            # Text unverified against AWS.
+            raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
+        _drop_material(key)
+        return result
+    known = key.material_ids()
+    if key.imports is not None and key.imports.pending is not None:
+        known.append(key.imports.pending)
+    target = requested if requested is not None else key.material_id
+    if requested is not None and requested not in known:
         # Text unverified against AWS (reference §4.13).
         raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
-    _drop_material(key)
-    result: Result = {"KeyId": key.arn}
-    if key.material_id is not None:
-        result["KeyMaterialId"] = key.material_id
+    if target is not None:
+        _materials.delete(ctx.backend, key, target)
+        result["KeyMaterialId"] = target
     return result

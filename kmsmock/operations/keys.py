@@ -282,7 +282,7 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     its material goes back to PendingImport instead, since it cannot be enabled.
     """
     key = ctx.key(params["KeyId"])
-    awaiting_import = key.origin == "EXTERNAL" and key.expiration_model is None
+    awaiting_import = key.origin == "EXTERNAL" and not key.has_all_material()
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
     key.pending_window_days = None

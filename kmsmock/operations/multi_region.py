@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.keys import new_key_policy_and_tags
+from kmsmock.state import imported_materials as _materials
 from kmsmock.state import multi_region as _multi_region
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.context import RequestContext
@@ -83,6 +84,8 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     )
     primary.region_set.replicas.append(region)
     _multi_region.copy_shared(primary, replica)
+    if primary.origin == "EXTERNAL" and primary.spec.symmetric:
+        _materials.replica_start(primary, replica)
     ctx.backend.state(primary.account, region).add_key(replica)
     external = primary.origin == "EXTERNAL"
     _after_this_call(ctx, replica, KeyState.PENDING_IMPORT if external else KeyState.ENABLED)

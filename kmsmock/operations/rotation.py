@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
+from kmsmock.state import imported_materials as _materials
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.context import RequestContext
 from kmsmock.state.keys import Key, KeyState
@@ -80,7 +81,8 @@ def get_key_rotation_status(ctx: RequestContext, params: Params) -> Result:
 def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_RotateKeyOnDemand.html
 
-    The rotation completes before the response; AWS finishes it shortly after.
+    The rotation completes before the response; AWS finishes it shortly after. An
+    imported key rotates to the new material imported for it (PENDING_ROTATION).
     """
     key = ctx.key(params["KeyId"])
     if not key.spec.symmetric:
@@ -91,11 +93,6 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
         raise aws.UnsupportedOperationException(
             f"{key.arn} origin is {key.origin} which is not valid for this operation."
         )
-    if key.origin == "EXTERNAL":
-        # Importing new material is what makes an imported key rotatable (reference §4.12).
-        raise aws.KMSInvalidStateException(
-            f"No available key material pending rotation for the key: {key.arn}."
-        )
     _primary(key)
     done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
     if done >= MAX_ON_DEMAND_ROTATIONS:
@@ -104,6 +101,14 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
             f"No more on-demand rotations can be performed for this key: {key.arn}"
         )
     now = ctx.now()
+    if key.origin == "EXTERNAL":
+        # Only imported material in PENDING_ROTATION (in every key of a multi-Region
+        # set) can become current; the text is as recorded from KMS.
+        if not _materials.rotate(ctx.backend, key, now):
+            raise aws.KMSInvalidStateException(
+                f"No available key material pending rotation for the key: {key.arn}."
+            )
+        return {"KeyId": key.arn}
     if key.next_rotation is not None and key.next_rotation - now <= _AUTOMATIC_GUARD_SECONDS:
         # Message unverified against AWS (reference §4.12).
         raise aws.ConflictException(
@@ -115,8 +120,13 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
 
 @handles("ListKeyRotations")
 def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
-    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html"""
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeyRotations.html
+
+    ROTATIONS_ONLY lists the materials completed rotations made current;
+    ALL_KEY_MATERIAL also the first material and imported material pending rotation.
+    """
     key = _rotatable(ctx, params["KeyId"], imported=True)
+    everything = params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ALL_KEY_MATERIAL"
     rotated = {material: (date, kind) for material, date, kind in key.rotations or ()}
     entries: list[Result] = []
     for material_id in key.material_ids():
@@ -129,9 +139,19 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
             entry.update(_imported_fields(key, material_id))
         if material_id in rotated:
             entry["RotationDate"], entry["RotationType"] = rotated[material_id]
-        elif params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ROTATIONS_ONLY":
+        elif not everything:
             continue
         entries.append(entry)
+    pending_id, pending_state = _materials.set_pending(ctx.backend, key)
+    if everything and pending_id is not None:
+        entries.append(
+            {
+                "KeyId": key.key_id,
+                "KeyMaterialId": pending_id,
+                "KeyMaterialState": pending_state,
+                **_imported_fields(key, pending_id),
+            }
+        )
     # Materials are only ever added, so a position in the list is a stable order.
     order = sequence_order(len(entries))
     page, paging = paginate(entries, order, params, default_limit=100, max_limit=1000)
@@ -139,13 +159,16 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
 
 
 def _imported_fields(key: Key, material_id: str) -> Result:
-    """What ListKeyRotations adds for the material of an imported key (reference §4.12)."""
-    imported = (key.materials or {}).get(material_id) is not None
+    """What ListKeyRotations adds for the material of an imported key (RotationsListEntry):
+    a replica lists its set's pending material as PENDING_IMPORT until it imports it."""
+    imports = key.imports
+    record = imports.records.get(material_id) if imports is not None else None
+    imported = record is not None and record.expiration_model is not None
     fields: Result = {"ImportState": "IMPORTED" if imported else "PENDING_IMPORT"}
-    if key.material_description is not None:
-        fields["KeyMaterialDescription"] = key.material_description
-    if imported and key.expiration_model is not None:
-        fields["ExpirationModel"] = key.expiration_model
-        if key.valid_to is not None:
-            fields["ValidTo"] = key.valid_to
+    if record is not None and record.description is not None:
+        fields["KeyMaterialDescription"] = record.description
+    if record is not None and record.expiration_model is not None:
+        fields["ExpirationModel"] = record.expiration_model
+        if record.valid_to is not None:
+            fields["ValidTo"] = record.valid_to
     return fields

@@ -27,6 +27,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.crypto.attestation import (
+    AttestationDocument,
+    AttestationError,
+    image_sha384,
+    read_document,
+)
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.policies import default_policy, principal_covers, role_of
 from kmsmock.state.ram import ram_policy
@@ -162,6 +168,9 @@ class _AccessRequest:
         self.source_arn = source_arn
         self.service = is_service_principal(principal)
         self.encryption_context: dict[str, str] = self._encryption_context()
+        # Read when a condition first asks for it.
+        self.attestation: AttestationDocument | None = None
+        self.attestation_read = False
 
     def _encryption_context(self) -> dict[str, str]:
         member = {
@@ -268,6 +277,8 @@ class _AccessRequest:
             wanted = name.split(":", 2)[2].lower()
             found = [v for k, v in self.encryption_context.items() if k.lower() == wanted]
             return found or None
+        if lowered.startswith("kms:recipientattestation:"):
+            return self._attestation(lowered.split(":", 2)[2])
         if lowered.startswith("aws:resourcetag/"):
             tag = name.split("/", 1)[1]
             return [key.tags[tag]] if key.tags and tag in key.tags else None
@@ -303,6 +314,40 @@ class _AccessRequest:
         if value is None:
             return None
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    def _attestation(self, name: str) -> list[str] | None:
+        """kms:RecipientAttestation:ImageSha384 and PCR<n> (Nitro Enclaves) or
+        NitroTPMPCR<n> (NitroTPM): lowercase hex from a valid attestation document
+        (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-nitro-enclave.html)."""
+        document = self._document()
+        if document is None:
+            return None
+        if name == "imagesha384":
+            found = image_sha384(document)
+            return [found] if found is not None else None
+        prefix = "nitrotpmpcr" if document.nitro_tpm else "pcr"
+        index = name.removeprefix(prefix)
+        if (
+            index == name
+            or not index.isdigit()
+            or name.startswith("nitrotpmpcr") != (document.nitro_tpm)
+        ):
+            return None
+        value = document.pcrs.get(int(index))
+        return [value.hex()] if value is not None else None
+
+    def _document(self) -> AttestationDocument | None:
+        """The request's attestation document; None without one or if it is not valid
+        (the operation refuses an invalid one after authorization)."""
+        if not self.attestation_read:
+            self.attestation_read = True
+            recipient = self.params.get("Recipient")
+            blob = recipient.get("AttestationDocument") if isinstance(recipient, dict) else None
+            try:
+                self.attestation = read_document(blob) if isinstance(blob, bytes) else None
+            except AttestationError:
+                self.attestation = None
+        return self.attestation
 
     def _encryption_algorithm(self) -> str | None:
         """The algorithm a request encrypts or decrypts with, SYMMETRIC_DEFAULT when it

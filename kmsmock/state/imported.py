@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kmsmock.state.ids import in_china
@@ -29,6 +29,33 @@ class ImportParameters:
     algorithm: str
     private_key: Any  # an RSA private key or an SM2 one (crypto.sm2.PrivateKey)
     valid_to: float
+
+
+@dataclass(slots=True)
+class MaterialImport:
+    """How one symmetric key material is imported into one key."""
+
+    description: str | None = None
+    # None while the material is not in the key: never imported there, deleted, expired.
+    expiration_model: str | None = None
+    valid_to: float | None = None
+
+
+@dataclass(slots=True)
+class ImportedMaterials:
+    """The per-material import state of a symmetric EXTERNAL key.
+
+    The bytes of materials the key is bound to live in ``Key.materials`` like any
+    symmetric key's; new material imported for on-demand rotation waits here, not yet
+    bound to the key, until RotateKeyOnDemand makes it current.
+    """
+
+    records: dict[str, MaterialImport] = field(default_factory=dict)  # by material ID
+    pending: str | None = None
+    pending_material: bytes | None = None
+
+    def record(self, material_id: str) -> MaterialImport:
+        return self.records.setdefault(material_id, MaterialImport())
 
 
 def make_token(token_id: bytes) -> bytes:

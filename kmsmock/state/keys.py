@@ -10,7 +10,7 @@ from typing import Any
 from kmsmock.crypto.specs import ALGORITHM_FIELD, KeySpecInfo
 from kmsmock.state.grants import Grant
 from kmsmock.state.ids import key_arn
-from kmsmock.state.imported import ImportParameters
+from kmsmock.state.imported import ImportedMaterials, ImportParameters
 
 
 class KeyState(str, enum.Enum):
@@ -71,13 +71,13 @@ class Key:
     # Grant ID -> grant, in creation order; None while the key has none.
     grants: dict[str, Grant] | None = None
     # Imported material (origin EXTERNAL, reference §4.13): open import parameters by
-    # token ID; the expiration model and ValidTo while material is in place; and, for
-    # asymmetric and HMAC keys, the fingerprint of the one material the key may hold.
+    # token ID. Asymmetric and HMAC keys: the expiration model and ValidTo while their
+    # one material is in place, and its fingerprint. Symmetric keys: per material.
     import_parameters: dict[bytes, ImportParameters] | None = None
     expiration_model: str | None = None
     valid_to: float | None = None
     bound_material: str | None = None
-    material_description: str | None = None
+    imports: ImportedMaterials | None = None
     # Multi-Region keys that have (or had) replicas; None for a primary never replicated.
     region_set: RegionSet | None = None
     # A primary waiting for its replicas to go (PendingReplicaDeletion): its window.
@@ -121,6 +121,29 @@ class Key:
         self.rotations.append((material_id, rotated, rotation_type))
         self.material_id = material_id
 
+    def has_all_material(self) -> bool:
+        """Whether an imported key holds every material bound to it, so it can be used."""
+        if self.imports is None:
+            return self.expiration_model is not None
+        ids = self.material_ids()
+        return bool(ids) and all(self.materials is not None and self.materials.get(i) for i in ids)
+
+    def expiration(self) -> tuple[str | None, float | None]:
+        """KeyMetadata's ExpirationModel and ValidTo. With several imported materials,
+        ValidTo is the earliest expiry among those in place (KeyMetadata.ValidTo in
+        https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html)."""
+        if self.imports is None:
+            return self.expiration_model, self.valid_to
+        records = self.imports.records
+        found = [records[i] for i in self.material_ids() if i in records]
+        models = [r for r in found if r.expiration_model is not None]
+        if not models:
+            return None, None
+        ends = [r.valid_to for r in models if r.valid_to is not None]
+        if not ends:
+            return "KEY_MATERIAL_DOES_NOT_EXPIRE", None
+        return "KEY_MATERIAL_EXPIRES", min(ends)
+
     @property
     def arn(self) -> str:
         # Asked for on most calls; a key's Region, account and ID never change.
@@ -153,10 +176,11 @@ class Key:
             meta["DeletionDate"] = self.deletion_date
         if self.material_id is not None:
             meta["CurrentKeyMaterialId"] = self.material_id
-        if self.expiration_model is not None:
-            meta["ExpirationModel"] = self.expiration_model
-        if self.valid_to is not None:
-            meta["ValidTo"] = self.valid_to
+        expiration_model, valid_to = self.expiration()
+        if expiration_model is not None:
+            meta["ExpirationModel"] = expiration_model
+        if valid_to is not None:
+            meta["ValidTo"] = valid_to
         if self.custom_key_store_id is not None:
             meta["CustomKeyStoreId"] = self.custom_key_store_id
         if self.cloud_hsm_cluster_id is not None:

@@ -18,10 +18,17 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 from freezegun import freeze_time
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, enum_values, error
+from tests._support import (
+    ACCOUNT,
+    REGION,
+    assert_valid_output,
+    enum_values,
+    error,
+    import_material,
+    wrap,
+)
 
 CHINA = "cn-north-1"
 UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -108,37 +115,6 @@ def parameters(
 ) -> dict[str, Any]:
     response: dict[str, Any] = client.get_parameters_for_import(
         KeyId=key_id, WrappingAlgorithm=algorithm, WrappingKeySpec=spec
-    )
-    return response
-
-
-def _oaep(algorithm: str) -> padding.OAEP:
-    digest: hashes.HashAlgorithm = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
-    return padding.OAEP(mgf=padding.MGF1(digest), algorithm=digest, label=None)
-
-
-def wrap(public_key_der: bytes, material: bytes, algorithm: str) -> bytes:
-    """Wrap ``material`` for KMS as reference §5.9 describes, with the caller's own tools."""
-    public = serialization.load_der_public_key(public_key_der)
-    assert isinstance(public, rsa.RSAPublicKey)
-    if algorithm.startswith("RSAES_OAEP"):
-        return public.encrypt(material, _oaep(algorithm))
-    aes_key = os.urandom(32)
-    return public.encrypt(aes_key, _oaep(algorithm)) + aes_key_wrap_with_padding(aes_key, material)
-
-
-def import_material(
-    client: Any, key_id: str, material: bytes, algorithm: str = OAEP_SHA_256, **kwargs: Any
-) -> dict[str, Any]:
-    """Fetch parameters, wrap and import; KEY_MATERIAL_DOES_NOT_EXPIRE unless told."""
-    found = parameters(client, key_id, algorithm)
-    if "ExpirationModel" not in kwargs and "ValidTo" not in kwargs:
-        kwargs["ExpirationModel"] = NO_EXPIRY
-    response: dict[str, Any] = client.import_key_material(
-        KeyId=key_id,
-        ImportToken=found["ImportToken"],
-        EncryptedKeyMaterial=wrap(found["PublicKey"], material, algorithm),
-        **kwargs,
     )
     return response
 

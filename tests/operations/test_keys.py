@@ -678,17 +678,3 @@ def test_generate_random_unknown_custom_key_store_raises_not_found(client):
         "CustomKeyStoreNotFoundException",
         "Custom key store cks-1234567890abcdef0 does not exist in this account and Region.",
     )
-
-
-def test_generate_random_recipient_raises_parameter_not_implemented(client):
-    from kmsmock import ParameterNotImplementedError
-
-    with pytest.raises(ParameterNotImplementedError) as exc:
-        client.generate_random(
-            NumberOfBytes=8,
-            Recipient={"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": b"d"},
-        )
-    assert str(exc.value) == (
-        "kmsmock does not implement the Recipient parameter of KMS operation "
-        "'GenerateRandom' yet. See docs/operations.md."
-    )

@@ -5,6 +5,7 @@ RotateKeyOnDemand, ListKeyRotations, and automatic rotation on the mock clock
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -14,8 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
-from kmsmock.state.keys import KeyState
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ACCOUNT, REGION, assert_valid_output, error, import_material
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 MS = timedelta(milliseconds=1)
@@ -80,14 +80,9 @@ def encrypt(client: Any, key_id: str, plaintext: bytes) -> bytes:
 
 
 def enabled_external_key(client: Any, kms_mock: Any) -> str:
-    """An EXTERNAL key that is Enabled with imported material.
-
-    ImportKeyMaterial is not implemented yet, so the import is done on the backend.
-    """
+    """An EXTERNAL key that is Enabled with imported material."""
     key_id: str = client.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
-    key = kms_mock.backend.state(ACCOUNT, REGION).keys[key_id]
-    key.material_id = "ab" * 32
-    key.state = KeyState.ENABLED
+    import_material(client, key_id, os.urandom(32))
     assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     return key_id
 
@@ -513,13 +508,14 @@ def test_rotate_key_on_demand_external_key_without_pending_material_raises_inval
     client, kms_mock
 ):
     key_id = enabled_external_key(client, kms_mock)
+    before = material_id(client, key_id)
     with pytest.raises(ClientError) as info:
         client.rotate_key_on_demand(KeyId=key_id)
     assert error(info.value) == (
         "KMSInvalidStateException",
         f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
-    assert material_id(client, key_id) == "ab" * 32
+    assert material_id(client, key_id) == before
 
 
 def test_rotate_key_on_demand_disabled_key_raises_disabled(client, key_id):
