@@ -22,6 +22,7 @@ from kmsmock.state.journal import Entry
 from kmsmock.wire import aws_errors as aws
 from kmsmock.wire.decode import input_decoder, json_body
 from kmsmock.wire.encode import error_body, result_encoder
+from kmsmock.wire.guard import Guard, guard_for
 from kmsmock.wire.model import TARGET_PREFIX, operation_model, operation_names
 
 
@@ -68,6 +69,8 @@ def answer(
         if plan is None or plan.handler is not HANDLERS.get(operation):
             plan = _plan(operation, region)
         params = plan.decode(json_body(body))
+        if plan.guard is not None:
+            plan.guard(params)
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(
@@ -126,6 +129,7 @@ class _Plan:
     decode: Callable[[dict[str, Any]], dict[str, Any]]
     encode: Callable[[dict[str, Any]], bytes]
     takes_grant_tokens: bool
+    guard: Guard | None
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -144,5 +148,6 @@ def _plan(operation: str, region: str) -> _Plan:
         encode=result_encoder(model.output_shape),
         takes_grant_tokens=model.input_shape is not None
         and "GrantTokens" in model.input_shape.members,
+        guard=guard_for(operation),
     )
     return plan
