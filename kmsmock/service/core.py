@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kmsmock.errors import OperationNotImplementedError
+from kmsmock.crypto.mlkem import EXTRA as KEM_EXTRA
+from kmsmock.crypto.mlkem import PACKAGE as KEM_PACKAGE
+from kmsmock.crypto.mlkem import MissingExtra as MissingKemExtra
+from kmsmock.errors import ExtraNotInstalledError, OperationNotImplementedError
 from kmsmock.operations import HANDLERS, Handler, implemented
 from kmsmock.state.backend import KmsBackend
 from kmsmock.state.context import RequestContext
@@ -78,7 +81,14 @@ def answer(
         )
         with backend.lock:
             backend.settle()
-            result = plan.handler(ctx, params)
+            try:
+                result = plan.handler(ctx, params)
+            except MissingKemExtra as missing:
+                # Raised wherever ML-KEM-512 material is made or read (keys, data key
+                # pairs, imports): one translation for all of them.
+                raise ExtraNotInstalledError(
+                    operation, f"KeySpec {missing.spec}", KEM_EXTRA, KEM_PACKAGE
+                ) from None
         data = plan.encode(result)
         backend.calls.record(
             Entry(operation, region, account, principal, body, data, None, ctx.now())
