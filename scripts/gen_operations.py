@@ -1,21 +1,26 @@
 """Write docs/operations.md: every operation of botocore's KMS model and whether kmsmock has it.
 
-The page is generated from ``kmsmock.operations.HANDLERS`` and the KMS service model
-of the installed botocore, so it cannot drift from the code::
+The page is generated from ``kmsmock.operations.HANDLERS``, the declared gaps of
+``kmsmock.wire.known_model`` and the KMS service model of the installed botocore, so it
+cannot drift from the code; README.md's count of operations is kept with it::
 
-    python scripts/gen_operations.py            # rewrite docs/operations.md
-    python scripts/gen_operations.py --check    # exit 1 if docs/operations.md is stale
+    python scripts/gen_operations.py            # rewrite docs/operations.md and the count
+    python scripts/gen_operations.py --check    # exit 1 if either is stale
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "operations.md"
+README = ROOT / "README.md"
+# README.md's line that counts the operations; the script keeps its numbers.
+README_COUNT = re.compile(r"^\d+ of \d+ operations of botocore's KMS model \([^)]*\)", re.M)
 
 IMPLEMENTED = "implemented"
 NOT_YET = "not yet — answers `OperationNotImplementedError`"
@@ -39,7 +44,19 @@ def implemented_operations() -> list[str]:
     return sorted(name for name in HANDLERS if name in known)
 
 
-def render(operations: Sequence[str], implemented: Iterable[str]) -> str:
+def declared_gaps() -> list[str]:
+    """The parts of the model kmsmock declares not built, one Markdown line each."""
+    from kmsmock.wire import known_model
+
+    lines = [f"- `{name}`: the whole operation" for name in sorted(known_model.OPERATION_GAPS)]
+    for operation, gaps in sorted(known_model.GAPS.items()):
+        for path, feature in gaps.items():
+            what = f"the `{path}` parameter" if feature is None else feature
+            lines.append(f"- `{operation}`: {what}")
+    return lines
+
+
+def render(operations: Sequence[str], implemented: Iterable[str], gaps: Sequence[str] = ()) -> str:
     """The Markdown page for ``operations`` of which ``implemented`` have handlers."""
     done = set(implemented)
     unknown = sorted(done.difference(operations))
@@ -66,6 +83,18 @@ def render(operations: Sequence[str], implemented: Iterable[str]) -> str:
     for name in operations:
         status = IMPLEMENTED if name in done else NOT_YET
         lines.append(f"| [{name}]({API_REFERENCE.format(name)}) | {status} |")
+    if gaps:
+        lines += [
+            "",
+            "## Not built yet",
+            "",
+            "These parts of implemented operations raise `ParameterNotImplementedError` (or",
+            "`FeatureNotImplementedError`) naming them. So does any input member or enum value",
+            "that a botocore newer than kmsmock's known model adds",
+            "(`python scripts/gen_known_model.py --drift` lists them).",
+            "",
+            *gaps,
+        ]
     lines += [
         "",
         "Regenerate this page with `python scripts/gen_operations.py` after adding a handler;",
@@ -78,7 +107,18 @@ def render(operations: Sequence[str], implemented: Iterable[str]) -> str:
 
 def expected_page() -> str:
     """What docs/operations.md should contain for the installed kmsmock and botocore."""
-    return render(model_operations(), implemented_operations())
+    return render(model_operations(), implemented_operations(), declared_gaps())
+
+
+def expected_readme(readme: str) -> str:
+    """README.md with its count of operations brought up to date."""
+    import botocore
+
+    count, total = len(implemented_operations()), len(model_operations())
+    line = f"{count} of {total} operations of botocore's KMS model ({botocore.__version__})"
+    if README_COUNT.search(readme) is None:
+        raise ValueError("README.md has no line counting the operations")
+    return README_COUNT.sub(line, readme, count=1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,22 +129,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="do not write; exit 1 if the page differs from what would be generated",
     )
     parser.add_argument("--output", type=Path, default=PAGE, help="page to write or check")
+    parser.add_argument("--readme", type=Path, default=README, help="README to write or check")
     args = parser.parse_args(argv)
-    page: str = expected_page()
     output: Path = args.output
+    readme: Path = args.readme
+    readme_text = readme.read_text(encoding="utf-8")
+    wanted = {output: expected_page(), readme: expected_readme(readme_text)}
     if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
-        if current != page:
+        stale = [
+            path
+            for path, text in wanted.items()
+            if (path.read_text(encoding="utf-8") if path.is_file() else None) != text
+        ]
+        for path in stale:
             print(
-                f"{output} is stale: run `python scripts/gen_operations.py` to regenerate it.",
+                f"{path} is stale: run `python scripts/gen_operations.py` to regenerate it.",
                 file=sys.stderr,
             )
+        if stale:
             return 1
-        print(f"{output} is up to date.")
+        print(f"{output} and {readme} are up to date.")
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    print(f"wrote {output}")
+    for path, text in wanted.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

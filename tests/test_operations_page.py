@@ -10,6 +10,8 @@ from types import ModuleType
 import botocore
 import pytest
 
+from kmsmock.wire import known_model
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen_operations.py"
 PAGE = ROOT / "docs" / "operations.md"
@@ -75,6 +77,32 @@ def test_render_rejects_a_handler_the_model_lacks(gen_operations: ModuleType) ->
 def test_check_mode_fails_on_a_stale_page(gen_operations: ModuleType, tmp_path: Path) -> None:
     page = tmp_path / "operations.md"
     page.write_text("stale\n", encoding="utf-8")
-    assert gen_operations.main(["--check", "--output", str(page)]) == 1
-    assert gen_operations.main(["--output", str(page)]) == 0
-    assert gen_operations.main(["--check", "--output", str(page)]) == 0
+    readme = tmp_path / "README.md"
+    readme.write_text("1 of 2 operations of botocore's KMS model (0.0.1): keys\n")
+    paths = ["--output", str(page), "--readme", str(readme)]
+    assert gen_operations.main(["--check", *paths]) == 1
+    assert gen_operations.main(paths) == 0
+    assert gen_operations.main(["--check", *paths]) == 0
+    total = len(gen_operations.model_operations())
+    count = len(gen_operations.implemented_operations())
+    assert readme.read_text() == (
+        f"{count} of {total} operations of botocore's KMS model ({botocore.__version__}): keys\n"
+    )
+
+
+@pinned_botocore_only
+def test_readme_counts_the_model_operations(gen_operations: ModuleType) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert gen_operations.expected_readme(readme) == readme
+    total = len(gen_operations.model_operations())
+    assert f"{total} of {total} operations of botocore's KMS model ({botocore.__version__})" in (
+        readme
+    )
+
+
+def test_operations_page_lists_declared_gaps(gen_operations: ModuleType) -> None:
+    page = gen_operations.expected_page()
+    for line in gen_operations.declared_gaps():
+        assert line in page
+    declared = sum(len(gaps) for gaps in known_model.GAPS.values())
+    assert len(gen_operations.declared_gaps()) == declared + len(known_model.OPERATION_GAPS)

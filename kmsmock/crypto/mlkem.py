@@ -28,7 +28,6 @@ except ImportError:  # a cryptography without ML-KEM: kyber-py does every spec
     _CRYPTOGRAPHY = {}
 
 EXTRA = "kmsmock[ml-kem]"
-SECRET_SIZE = 32
 SEED_SIZE = 64
 
 

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kmsmock.errors import OperationNotImplementedError
+from kmsmock.crypto.mlkem import EXTRA as KEM_EXTRA
+from kmsmock.crypto.mlkem import PACKAGE as KEM_PACKAGE
+from kmsmock.crypto.mlkem import MissingExtra as MissingKemExtra
+from kmsmock.errors import ExtraNotInstalledError, OperationNotImplementedError
 from kmsmock.operations import HANDLERS, Handler, implemented
 from kmsmock.state.backend import KmsBackend
 from kmsmock.state.context import RequestContext
@@ -22,6 +25,7 @@ from kmsmock.state.journal import Entry
 from kmsmock.wire import aws_errors as aws
 from kmsmock.wire.decode import input_decoder, json_body
 from kmsmock.wire.encode import error_body, result_encoder
+from kmsmock.wire.guard import Guard, guard_for
 from kmsmock.wire.model import TARGET_PREFIX, operation_model, operation_names
 
 
@@ -68,6 +72,8 @@ def answer(
         if plan is None or plan.handler is not HANDLERS.get(operation):
             plan = _plan(operation, region)
         params = plan.decode(json_body(body))
+        if plan.guard is not None:
+            plan.guard(params)
         if plan.takes_grant_tokens and "GrantTokens" in params:
             check_tokens(backend.grant_tokens, params["GrantTokens"])
         ctx = RequestContext(
@@ -82,7 +88,14 @@ def answer(
         )
         with backend.lock:
             backend.settle()
-            result = plan.handler(ctx, params)
+            try:
+                result = plan.handler(ctx, params)
+            except MissingKemExtra as missing:
+                # Raised wherever ML-KEM-512 material is made or read (keys, data key
+                # pairs, imports): one translation for all of them.
+                raise ExtraNotInstalledError(
+                    operation, f"KeySpec {missing.spec}", KEM_EXTRA, KEM_PACKAGE
+                ) from None
         data = plan.encode(result)
         backend.calls.record(
             Entry(operation, region, account, principal, body, data, None, ctx.now())
@@ -133,6 +146,7 @@ class _Plan:
     decode: Callable[[dict[str, Any]], dict[str, Any]]
     encode: Callable[[dict[str, Any]], bytes]
     takes_grant_tokens: bool
+    guard: Guard | None
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -151,5 +165,6 @@ def _plan(operation: str, region: str) -> _Plan:
         encode=result_encoder(model.output_shape),
         takes_grant_tokens=model.input_shape is not None
         and "GrantTokens" in model.input_shape.members,
+        guard=guard_for(operation),
     )
     return plan

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock.crypto import mlkem as _mlkem
 from kmsmock.crypto.asymmetric import generate
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
-from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state import aws_managed as _aws_managed
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.authorization import IAM_ONLY, authorize
@@ -102,12 +100,7 @@ class RequestContext:
 
     def generate(self, spec: str) -> Any:
         """New material for ``spec`` (a key's or a data key pair's)."""
-        try:
-            return generate(spec, self.backend.entropy.token_bytes)
-        except _mlkem.MissingExtra:
-            raise ExtraNotInstalledError(
-                self.operation, f"KeySpec {spec}", _mlkem.EXTRA, _mlkem.PACKAGE
-            ) from None
+        return generate(spec, self.backend.entropy.token_bytes)
 
     def record_use(self, key: Key) -> None:
         """Note a successful cryptographic use, for GetKeyLastUsage."""

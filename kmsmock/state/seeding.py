@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kmsmock.crypto.mlkem import EXTRA, PACKAGE, MissingExtra
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available
 from kmsmock.crypto.unwrap import load_material
+from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state.backend import Alias, KmsBackend
 from kmsmock.state.ids import KEY_ID_PATTERN, partition_of
 from kmsmock.state.imported import material_id, symmetric_length
@@ -56,7 +58,10 @@ def seed_key(
             raise ValueError(f"{name!r} is not an alias name a customer can create")
         if name in state.aliases:
             raise ValueError(f"alias {name} already exists in {account}/{region}")
-    secret, materials, current = _material(key_spec, spec.symmetric, key_id, material, region)
+    try:
+        secret, materials, current = _material(key_spec, spec.symmetric, key_id, material, region)
+    except MissingExtra:
+        raise ExtraNotInstalledError("seed_key", f"KeySpec {key_spec}", EXTRA, PACKAGE) from None
     try:
         tag_map = merged_tags(None, [{"TagKey": k, "TagValue": v} for k, v in tags.items()])
     except AwsError as error:

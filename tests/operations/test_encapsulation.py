@@ -476,6 +476,27 @@ def test_ml_kem_512_without_kyber_py_raises_extra_not_installed(client, monkeypa
     assert len(client.get_public_key(KeyId=key_id)["PublicKey"]) == 822
 
 
+def test_generate_data_key_pair_ml_kem_512_without_kyber_py_raises_extra_not_installed(
+    client, key_id, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "kyber_py.ml_kem", None)
+    with pytest.raises(ExtraNotInstalledError) as info:
+        client.generate_data_key_pair(KeyId=key_id, KeyPairSpec="ML_KEM_512")
+    assert (info.value.operation, info.value.package) == ("GenerateDataKeyPair", "kyber-py")
+
+
+def test_seed_key_ml_kem_512_without_kyber_py_raises_extra_not_installed(kms_mock, monkeypatch):
+    monkeypatch.setitem(sys.modules, "kyber_py.ml_kem", None)
+    with pytest.raises(ExtraNotInstalledError, match="kmsmock\\[ml-kem\\]"):
+        kms_mock.seed_key(
+            "7d1c3e5a-0b2f-4c6d-8e9f-a1b2c3d4e5fa",
+            PKCS8_512_HEADER + bytes(64),
+            key_spec="ML_KEM_512",
+            key_usage=USAGE,
+        )
+    assert kms_mock.backend.state(ACCOUNT, REGION).keys == {}
+
+
 def test_ml_kem_768_needs_no_extra(client, monkeypatch):
     monkeypatch.setitem(sys.modules, "kyber_py.ml_kem", None)
     key_id = new_key(client, "ML_KEM_768")
