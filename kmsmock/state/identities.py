@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
+
+# An IAM principal ARN: the account root, a user, a role, or an assumed-role session.
+_PRINCIPAL = re.compile(
+    r"arn:aws(?:-cn|-us-gov)?:(?:iam|sts)::\d{12}:(?:root|user/.+|role/.+|assumed-role/.+)"
+)
 
 
 class Identities:
@@ -19,8 +25,19 @@ class Identities:
 
     def add(self, access_key_id: str, *, account_id: str, arn: str | None = None) -> None:
         """Requests signed with ``access_key_id`` come from ``arn`` in ``account_id``."""
-        if not (len(account_id) == 12 and account_id.isdigit()):
+        # Typed as str, but handed in by tests that may pass anything.
+        given: tuple[object, object] = (access_key_id, account_id)
+        if not isinstance(given[0], str) or not given[0]:
+            raise TypeError(f"access_key_id must be a non-empty string, got {access_key_id!r}")
+        if not (isinstance(given[1], str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        if arn is not None and not _PRINCIPAL.fullmatch(str(arn)):
+            raise ValueError(
+                f"arn must be an IAM principal ARN such as arn:aws:iam::{account_id}:role/"
+                f"name, got {arn!r}"
+            )
+        if arn is not None and arn.split(":")[4] != account_id:
+            raise ValueError(f"arn {arn} is not in account {account_id}")
         with self._lock:
             self._known[access_key_id] = (account_id, arn or f"arn:aws:iam::{account_id}:root")
 

@@ -348,7 +348,9 @@ def json_body(raw: bytes | str) -> dict[str, Any]:
     try:
         # botocore sends UTF-8; decoding here spares json its encoding detection.
         body = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the interpreter's stack, which AWS's parser
+        # refuses as it refuses any body that is not one JSON object.
         raise SerializationException(
             "Start of structure or map found where not expected."
         ) from None
