@@ -154,7 +154,7 @@ def _blob(shape: Shape) -> Converter:
             raise _not_converted(_token(value), "Blob")
         try:
             data = binascii.a2b_base64(value, strict_mode=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: characters outside ASCII
             raise SerializationException(
                 f"Base64 encoded bytes at '{path}' could not be decoded"
             ) from None
