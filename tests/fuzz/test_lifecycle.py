@@ -368,7 +368,7 @@ class KeyLifecycle(RuleBasedStateMachine):
 
 
 LIFECYCLE = settings(
-    max_examples=int(os.environ.get("KMSMOCK_FUZZ_EXAMPLES", "25")) // 2 + 1,
+    max_examples=int(os.environ.get("KMSMOCK_FUZZ_EXAMPLES", "20")) // 2 + 1,
     stateful_step_count=25,
     deadline=None,
     database=None,

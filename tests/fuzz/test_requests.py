@@ -40,7 +40,7 @@ from tests.fuzz.world import (
     without_new_aws_managed_keys,
 )
 
-EXAMPLES = int(os.environ.get("KMSMOCK_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("KMSMOCK_FUZZ_EXAMPLES", "20"))
 # KMSMOCK_FUZZ_SHRINK=0 reports the first failure as found, unshrunk: much faster when
 # many operations fail at once.
 _PHASES = (
