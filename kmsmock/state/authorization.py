@@ -249,7 +249,10 @@ class _AccessRequest:
         values = self._values(name)
         wanted = [str(v) for v in _as_list(expected)]
         if operator == "Null":
-            return (values is None) == (wanted[0].lower() == "true")
+            # Values other than "true" and "false" (or none at all) never match, so a
+            # policy that lists none cannot break every later call on its key.
+            absent = values is None
+            return any(absent == (w.lower() == "true") for w in wanted if w.lower() in _BOOLS)
         quantifier = ""
         if ":" in operator:
             quantifier, operator = operator.split(":", 1)
@@ -419,6 +422,9 @@ def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
     required = _lowered(parent.constraints.get("EncryptionContextSubset") or {}).items()
     stricter = [c for c in (equals, subset) if c is not None]
     return any(required <= _lowered(c).items() for c in stricter)
+
+
+_BOOLS = ("true", "false")
 
 
 def _lowered(context: dict[str, str]) -> dict[str, str]:

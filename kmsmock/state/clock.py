@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import time
+
+# How far ahead the clock may go: 1000 years keeps every timestamp KMS returns inside
+# what a datetime (and so botocore's parser) can hold.
+MAX_OFFSET = 1000 * 365.25 * 86400
 
 
 class Clock:
@@ -25,10 +30,20 @@ class Clock:
     def advance(
         self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
     ) -> float:
-        """Move the clock forward; returns the new now. Moving backwards is refused."""
+        """Move the clock forward; returns the new now. Moving backwards is refused, and
+        so are amounts that are not finite numbers or reach past 1000 years ahead."""
+        for name, amount in (("days", days), ("hours", hours), ("minutes", minutes)):
+            _check_amount(name, amount)
+        _check_amount("seconds", seconds)
         delta = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
         if delta < 0:
             raise ValueError("the KMS clock only moves forward")
+        if self._offset + delta > MAX_OFFSET:
+            raise ValueError(
+                f"the KMS clock moves at most {MAX_OFFSET / 86400:.0f} days ahead of real "
+                f"time; it is {self._offset / 86400:.6g} days ahead, asked for "
+                f"{delta / 86400:.6g} more"
+            )
         self._offset += delta
         return self.now()
 
@@ -36,3 +51,11 @@ class Clock:
     def offset(self) -> float:
         """Seconds the clock is ahead of real time."""
         return self._offset
+
+
+def _check_amount(name: str, amount: object) -> None:
+    # bool is an int to Python, but advance(days=True) is a mistake.
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        raise TypeError(f"{name} must be a number, got {amount!r}")
+    if not math.isfinite(amount):
+        raise ValueError(f"{name} must be a finite number, got {amount!r}")

@@ -24,6 +24,12 @@ def is_service_principal(principal: str) -> bool:
     return _SERVICE_PRINCIPAL.fullmatch(principal) is not None
 
 
+# An IAM principal ARN: the account root, a user, a role, or an assumed-role session.
+_PRINCIPAL = re.compile(
+    r"arn:aws(?:-cn|-us-gov)?:(?:iam|sts)::\d{12}:(?:root|user/.+|role/.+|assumed-role/.+)"
+)
+
+
 class Identities:
     """Maps access key IDs to callers. Unknown keys act as the default account's root.
 
@@ -57,7 +63,11 @@ class Identities:
         the resource ``source_arn`` (the request's ``aws:SourceArn``), as when a service
         uses a key through a grant to its service principal.
         """
-        if not (len(account_id) == 12 and account_id.isdigit()):
+        # Typed as str, but handed in by tests that may pass anything.
+        given: tuple[object, object] = (access_key_id, account_id)
+        if not isinstance(given[0], str) or not given[0]:
+            raise TypeError(f"access_key_id must be a non-empty string, got {access_key_id!r}")
+        if not (isinstance(given[1], str) and len(account_id) == 12 and account_id.isdigit()):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         if service_principal is None:
             if source_arn is not None:
@@ -65,6 +75,13 @@ class Identities:
                     "source_arn is what an AWS service calls on behalf of: give "
                     "service_principal too, e.g. service_principal='dynamodb.amazonaws.com'"
                 )
+            if arn is not None and not _PRINCIPAL.fullmatch(str(arn)):
+                raise ValueError(
+                    f"arn must be an IAM principal ARN such as arn:aws:iam::{account_id}:role/"
+                    f"name, got {arn!r}"
+                )
+            if arn is not None and arn.split(":")[4] != account_id:
+                raise ValueError(f"arn {arn} is not in account {account_id}")
             caller: Caller = (account_id, arn or f"arn:aws:iam::{account_id}:root", None)
         else:
             if arn is not None:

@@ -113,12 +113,6 @@ EFFECTS: dict[str, dict[KeyState, Effect]] = {
 }
 
 
-def effect(operation: str, state: KeyState) -> Effect:
-    """What ``state`` does to ``operation``; operations that take no key are unaffected."""
-    row = EFFECTS.get(operation)
-    return Effect.OK if row is None else row[state]
-
-
 def require_state(key: Key, operation: str) -> None:
     """Raise the error KMS gives when ``key``'s state does not allow ``operation``."""
     outcome = EFFECTS[operation][key.state]

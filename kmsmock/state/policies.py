@@ -104,7 +104,9 @@ def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
 def _statements(policy: str) -> list[dict[str, Any]]:
     try:
         document = json.loads(policy)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: brackets nested past the interpreter's stack are not a policy
+        # AWS could parse either.
         raise _malformed("The policy document is not valid JSON.") from None
     if not isinstance(document, dict):
         raise _malformed("The policy document must be a JSON object.")
@@ -124,11 +126,28 @@ def _statements(policy: str) -> list[dict[str, Any]]:
 def _check_statement(statement: dict[str, Any]) -> None:
     if statement.get("Effect") not in ("Allow", "Deny"):
         raise _malformed("Policy contains a statement with an invalid Effect.")
+    if "Condition" in statement and not _valid_condition(statement["Condition"]):
+        raise _malformed("Policy contains a statement with an invalid Condition.")
     principal = statement.get("Principal", statement.get("NotPrincipal"))
     if principal is None or not _valid_principal(principal):
         raise aws.MalformedPolicyDocumentException(
             "Policy contains a statement with one or more invalid principals."
         )
+
+
+def _valid_condition(condition: Any) -> bool:
+    """IAM's grammar: operator -> {condition key -> a value or a non-empty list of values},
+    each value a string, number or boolean."""
+    if not isinstance(condition, dict):
+        return False
+    for pairs in condition.values():
+        if not isinstance(pairs, dict) or not pairs:
+            return False
+        for values in pairs.values():
+            items = values if isinstance(values, list) else [values]
+            if not items or not all(isinstance(v, (str, int, float, bool)) for v in items):
+                return False
+    return True
 
 
 def _valid_principal(principal: Any) -> bool:

@@ -39,6 +39,14 @@ def seed_key(
 ) -> Key:
     """Create an Enabled key from the caller's ID and material; refuse what KMS could not
     hold with ValueError, changing nothing."""
+    _check_types(
+        key_id=key_id,
+        material=material,
+        account=account,
+        region=region,
+        description=description,
+        tags=tags,
+    )
     spec = KEY_SPECS.get(key_spec)
     if spec is None:
         raise ValueError(f"unknown key spec {key_spec!r}")
@@ -53,6 +61,15 @@ def seed_key(
     state = backend.state(account, region)
     if key_id in state.keys:
         raise ValueError(f"a key {key_id} already exists in {account}/{region}")
+    if key_id.startswith("mrk-"):
+        # The Regions of one multi-Region key share its ID; a second seeded primary
+        # would be an unrelated key that ReplicateKey or UpdatePrimaryRegion confuse.
+        for other in backend.regions():
+            if other.account == account and key_id in other.keys:
+                raise ValueError(
+                    f"the multi-Region key {key_id} already exists in {account}/"
+                    f"{other.region}; seed it once and call ReplicateKey for its replicas"
+                )
     for name in aliases:
         if not _ALIAS_NAME.fullmatch(name) or name.startswith("alias/aws/"):
             raise ValueError(f"{name!r} is not an alias name a customer can create")
@@ -109,3 +126,31 @@ def _material(
         )
         raise ValueError(f"material for {key_spec} must be {what}")
     return secret, None, None
+
+
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+
+
+def _check_types(
+    *,
+    key_id: object,
+    material: object,
+    account: object,
+    region: object,
+    description: object,
+    tags: dict[Any, Any],
+) -> None:
+    """Refuse arguments of the wrong kind before anything reads them."""
+    if not isinstance(key_id, str):
+        raise TypeError(f"key_id must be a string, got {key_id!r}")
+    if not isinstance(material, bytes):
+        raise TypeError(f"material must be bytes, got {type(material).__name__}")
+    if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
+        raise ValueError(f"account_id must be 12 digits, got {account!r}")
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        raise ValueError(f"region must be an AWS Region name such as us-east-1, got {region!r}")
+    if not isinstance(description, str) or len(description) > 8192:
+        raise ValueError("description must be a string of at most 8192 characters")
+    for name, value in tags.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"tags must map strings to strings, got {name!r}: {value!r}")

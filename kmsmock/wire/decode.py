@@ -176,7 +176,7 @@ def _blob(shape: Shape) -> Converter:
             raise _not_converted(_token(value), "Blob")
         try:
             data = binascii.a2b_base64(value, strict_mode=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: characters outside ASCII
             raise SerializationException(
                 f"Base64 encoded bytes at '{path}' could not be decoded"
             ) from None
@@ -370,7 +370,9 @@ def json_body(raw: bytes | str) -> dict[str, Any]:
     try:
         # botocore sends UTF-8; decoding here spares json its encoding detection.
         body = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the interpreter's stack, which AWS's parser
+        # refuses as it refuses any body that is not one JSON object.
         raise SerializationException(
             "Start of structure or map found where not expected."
         ) from None

@@ -37,3 +37,11 @@ def operation_model(name: str) -> OperationModel:
 @functools.cache
 def error_codes() -> frozenset[str]:
     return frozenset(shape.name for shape in service_model().error_shapes)
+
+
+@functools.cache
+def declared_errors(operation: str) -> frozenset[str]:
+    """The error codes the model lists for ``operation`` (none for an unknown one)."""
+    if operation not in operation_names():
+        return frozenset()
+    return frozenset(shape.name for shape in operation_model(operation).error_shapes)

@@ -36,7 +36,7 @@ def readable(
 def _json(body: bytes) -> dict[str, Any]:
     try:
         found = json.loads(body) if body else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return found if isinstance(found, dict) else {}
 
