@@ -10,7 +10,7 @@ import pytest
 from kmsmock import FeatureNotImplementedError, ParameterNotImplementedError
 from kmsmock.service import core
 from kmsmock.wire import known_model
-from tests._support import ACCOUNT, service_model
+from tests._support import ACCOUNT
 
 
 @pytest.fixture
@@ -68,27 +68,4 @@ def test_create_grant_list_enum_value_unknown_to_kmsmock_raises_feature_not_impl
             GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:role/app",
             Operations=["Encrypt", "Decrypt"],
         )
-    assert client.list_grants(KeyId=key_id)["Grants"] == []
-
-
-def _create_grant_members() -> set[str]:
-    shape = service_model().operation_model("CreateGrant").input_shape
-    return set(shape.members) if shape is not None else set()
-
-
-@pytest.mark.skipif(
-    "GranteeServicePrincipal" not in known_model.GAPS.get("CreateGrant", {})
-    or "GranteeServicePrincipal" not in _create_grant_members(),
-    reason="grants to service principals are not a declared gap on this model",
-)
-def test_create_grant_service_principal_raises_parameter_not_implemented(client, key_id):
-    with pytest.raises(ParameterNotImplementedError) as info:
-        client.create_grant(
-            KeyId=key_id,
-            GranteeServicePrincipal="s3.amazonaws.com",
-            RetiringPrincipal=f"arn:aws:iam::{ACCOUNT}:role/app",
-            Operations=["Decrypt"],
-            Constraints={"SourceArn": f"arn:aws:s3:us-east-1:{ACCOUNT}:bucket"},
-        )
-    assert info.value.parameter == "GranteeServicePrincipal"
     assert client.list_grants(KeyId=key_id)["Grants"] == []

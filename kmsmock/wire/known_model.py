@@ -470,18 +470,4 @@ OPERATIONS: dict[str, dict[str, tuple[str, ...] | None]] = {
 # ParameterNotImplementedError or FeatureNotImplementedError naming it; docs/operations.md
 # lists them.
 OPERATION_GAPS: frozenset[str] = frozenset()  # operations kmsmock has no handler for
-GAPS: dict[str, dict[str, str | None]] = {
-    "CreateGrant": {
-        "GranteeServicePrincipal": None,
-        "RetiringServicePrincipal": None,
-        "Constraints.SourceArn": None,
-    },
-    "ListGrants": {"GranteeServicePrincipal": None},
-    "ListRetirableGrants": {"RetiringServicePrincipal": None},
-    "ListKeys": {"ResourceOwners": None},
-    "Decrypt": {"Recipient": None},
-    "DeriveSharedSecret": {"Recipient": None},
-    "GenerateDataKey": {"Recipient": None},
-    "GenerateDataKeyPair": {"Recipient": None},
-    "GenerateRandom": {"Recipient": None},
-}
+GAPS: dict[str, dict[str, str | None]] = {}
