@@ -400,10 +400,14 @@ def _bad_arn_call(client: Any, operation: str, blob: bytes) -> Callable[[], Any]
     """A call of ``operation`` valid in every way but its malformed key ARN."""
     calls: dict[str, Callable[[], Any]] = {
         "CreateAlias": lambda: client.create_alias(AliasName="alias/new", TargetKeyId=BAD_ARN),
+        "Decapsulate": lambda: client.decapsulate(
+            KeyId=BAD_ARN, SharedSecretCiphertextBlob=blob, EncapsulationAlgorithm="ML_KEM"
+        ),
         "Decrypt": lambda: client.decrypt(KeyId=BAD_ARN, CiphertextBlob=blob),
         "DeriveSharedSecret": lambda: client.derive_shared_secret(
             KeyId=BAD_ARN, KeyAgreementAlgorithm="ECDH", PublicKey=blob
         ),
+        "Encapsulate": lambda: client.encapsulate(KeyId=BAD_ARN, EncapsulationAlgorithm="ML_KEM"),
         "Encrypt": lambda: client.encrypt(KeyId=BAD_ARN, Plaintext=b"x"),
         "GenerateDataKey": lambda: client.generate_data_key(KeyId=BAD_ARN, KeySpec="AES_256"),
         "GenerateDataKeyPair": lambda: client.generate_data_key_pair(
