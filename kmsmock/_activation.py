@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import wrapt
 
-from kmsmock.doors import botocore_seam, environment
+from kmsmock.doors import aiobotocore_seam, botocore_seam, environment
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
@@ -129,6 +129,13 @@ class KmsMock:
         _saved_environment = environment.apply(self.region)
         try:
             botocore_seam.install(_route)
+            try:
+                # aiobotocore's clients have their own send path; patched only when
+                # aiobotocore is installed, so without it nothing is imported.
+                aiobotocore_seam.install(_route)
+            except BaseException:
+                botocore_seam.restore()
+                raise
         except BaseException:
             environment.restore(_saved_environment)
             raise
@@ -145,7 +152,11 @@ class KmsMock:
                 raise ActivationError(f"{self!r} is not started")
             if not _ACTIVE:
                 try:
-                    botocore_seam.restore()
+                    try:
+                        if aiobotocore_seam.installed():
+                            aiobotocore_seam.restore()
+                    finally:
+                        botocore_seam.restore()
                 finally:
                     environment.restore(_saved_environment)
 

@@ -1,0 +1,152 @@
+"""The aiobotocore door: the ``AioEndpoint._send`` seam, for aiobotocore and aioboto3.
+
+aiobotocore subclasses botocore's ``Endpoint`` as ``AioEndpoint`` and overrides
+``_send`` with a coroutine that hands the prepared request to its HTTP session
+(aiohttp's by default; httpx's when the client's ``AioConfig`` names
+``HttpxSession``, whose ``AnyioEndpoint`` inherits the same ``_send``). Replacing
+it on ``AioEndpoint`` reaches every aiobotocore client, those created before
+activation included, and leaves aiobotocore's serialising, signing, retries and
+parsing as they are. As in the botocore door, the original is saved from the
+class ``__dict__`` and restored by identity.
+
+kmsmock never imports aiobotocore on its own import: the first start installs
+this seam only when aiobotocore can be imported, so without it nothing changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+from kmsmock.errors import ActivationError
+
+if TYPE_CHECKING:
+    from kmsmock.doors.botocore_seam import Router
+    from kmsmock.service.core import Response
+
+_original: Any = None
+_installed: Any = None
+
+
+def available() -> bool:
+    """Whether aiobotocore is installed (found without importing it)."""
+    try:
+        return importlib.util.find_spec("aiobotocore") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def installed() -> bool:
+    return _installed is not None
+
+
+def install(router: Router) -> bool:
+    """Route every ``AioEndpoint._send`` through ``router``; False when aiobotocore is
+    missing or cannot be imported with this botocore (then no aiobotocore client can
+    exist either, and there is nothing to patch)."""
+    global _original, _installed
+    if _installed is not None:
+        raise ActivationError("kmsmock's aiobotocore patch is already installed")
+    if not available():
+        return False
+    try:
+        from aiobotocore.endpoint import AioEndpoint
+    except ImportError:
+        return False
+    from kmsmock.service.core import answer
+
+    original = AioEndpoint.__dict__["_send"]
+    make_response = _response_maker()
+
+    async def _send(self: Any, request: Any) -> Any:
+        url: str = request.url or ""
+        target = router(self._endpoint_prefix, url)
+        if target is None:
+            return await original(self, request)
+        body = request.body or b""
+        if not isinstance(body, bytes):
+            # KMS requests are JSON documents aiobotocore serialises to bytes; a
+            # stream here would come from a user's own handler.
+            body = body.read() if hasattr(body, "read") else bytes(body)
+        reply = answer(target.backend, request.headers, body, url, target.region)
+        return make_response(self.http_session, url, reply)
+
+    _send.__wrapped__ = original  # type: ignore[attr-defined]
+    _original = original
+    _installed = _send
+    AioEndpoint._send = _send
+    return True
+
+
+def restore() -> None:
+    """Put the original ``_send`` back. Called once, by the last stop."""
+    global _original, _installed
+    if _installed is None:
+        raise ActivationError("kmsmock's aiobotocore patch is not installed")
+    from aiobotocore.endpoint import AioEndpoint
+
+    current = AioEndpoint.__dict__.get("_send")
+    original, installed = _original, _installed
+    _original = _installed = None
+    if current is not installed:
+        raise ActivationError(
+            f"aiobotocore.endpoint.AioEndpoint._send was replaced while kmsmock was "
+            f"active (found {current!r}); kmsmock cannot restore the original safely"
+        )
+    AioEndpoint._send = original
+
+
+class _Body:
+    """The raw stream aiobotocore reads a response body from: ``read()`` for the aiohttp
+    backend, ``aread()`` for the httpx one."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    async def read(self, *_: Any) -> bytes:
+        return self._data
+
+    async def aread(self) -> bytes:
+        return self._data
+
+    def close(self) -> None:
+        """Nothing to release: the body is in memory."""
+
+    async def aclose(self) -> None:
+        """Nothing to release: the body is in memory."""
+
+
+def _response_maker() -> Any:
+    """The response each backend's session would return: ``AioAWSResponse`` for aiohttp,
+    ``HttpxAWSResponse`` for httpx, with the body already read (as both sessions do for
+    a response that does not stream)."""
+    from aiobotocore import awsrequest
+
+    from kmsmock.wire.encode import CONTENT_TYPE
+
+    httpx_response = getattr(awsrequest, "HttpxAWSResponse", None)
+    httpx_session: Any = None
+    if httpx_response is not None:
+        try:
+            from aiobotocore import httpxsession
+        except ImportError:
+            httpx_response = None
+        else:
+            httpx_session = httpxsession.HttpxSession
+
+    def make(session: Any, url: str, reply: Response) -> Any:
+        cls = awsrequest.AioAWSResponse
+        if httpx_response is not None and isinstance(session, httpx_session):
+            cls = httpx_response
+        headers = {
+            "x-amzn-requestid": reply.request_id,
+            "content-type": CONTENT_TYPE,
+            "content-length": str(len(reply.body)),
+        }
+        response = cls(url, reply.status, headers, _Body(reply.body))
+        response._content = reply.body
+        return response
+
+    return make
