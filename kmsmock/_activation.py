@@ -42,7 +42,7 @@ _LOCK = threading.Lock()
 # Started activations, outermost first. Read without the lock on the request path:
 # CPython list reads are atomic, and an empty list simply lets a request through.
 _ACTIVE: list[KmsMock] = []
-_saved_environment: dict[str, str | None] = {}
+_saved_environment: environment.Saved = {}
 
 
 class KmsMock:
@@ -126,9 +126,9 @@ class KmsMock:
         backend = KmsBackend(
             account_id=self.account_id, seed=self.seed, enforce_policies=self.enforce_policies
         )
-        _saved_environment = environment.apply(self.region)
+        _saved_environment = environment.apply()
         try:
-            botocore_seam.install(_route)
+            botocore_seam.install(_route, self.region)
             try:
                 # aiobotocore's clients have their own send path; patched only when
                 # aiobotocore is installed, so without it nothing is imported.
@@ -191,6 +191,13 @@ class KmsMock:
         return self._backend
 
     @property
+    def default_region(self) -> str:
+        """The region a client gets when neither it nor its session names one, and so
+        the one ``keys()`` and ``seed_key()`` use by default: ``AWS_DEFAULT_REGION`` when
+        the environment sets it, else the ``region`` option (default ``us-east-1``)."""
+        return environment.default_region(self.region)
+
+    @property
     def clock(self) -> Clock:
         """The mock's clock; ``kms.clock.advance(days=7)`` moves it."""
         return self.backend.clock
@@ -211,14 +218,14 @@ class KmsMock:
         return self.backend.faults
 
     def keys(self, *, account_id: str | None = None, region: str | None = None) -> list[KeyView]:
-        """Snapshots of the keys of an account in a region (default: the mock's own), in
-        creation order, with their aliases, tags and policy."""
+        """Snapshots of the keys of an account in a region (default: the mock's account
+        and :attr:`default_region`), in creation order, with their aliases, tags and policy."""
         from kmsmock.state.views import view
 
         backend = self.backend
         with backend.lock:
             backend.settle()
-            state = backend.peek(account_id or self.account_id, region or self.region)
+            state = backend.peek(account_id or self.account_id, region or self.default_region)
             if state is None:
                 return []
             return [view(state, key) for key in state.keys.values()]
@@ -249,7 +256,7 @@ class KmsMock:
         if isinstance(aliases, str):
             raise TypeError("aliases takes alias names, e.g. aliases=['alias/orders']")
         backend = self.backend
-        account, where = account_id or self.account_id, region or self.region
+        account, where = account_id or self.account_id, region or self.default_region
         with backend.lock:
             key = seed_key(
                 backend,

@@ -711,12 +711,15 @@ def test_mock_kms_no_credentials_client_works_and_environment_restored(no_creden
         _kms().list_keys()
     # Without credentials botocore would ask the instance metadata service, over the network.
     monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
-    with mock_kms():
+    with mock_kms() as kms:
         assert os.environ["AWS_EC2_METADATA_DISABLED"] == "true"
+        # The fake keys are the session's, not the environment's.
+        assert "AWS_ACCESS_KEY_ID" not in os.environ
         client = _kms()
         metadata = client.create_key()["KeyMetadata"]
         assert metadata["AWSAccountId"] == ACCOUNT
         assert _key_ids(client) == [metadata["KeyId"]]
+        assert kms.calls[0].principal == f"arn:aws:iam::{ACCOUNT}:root"
     for name in (
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
@@ -724,16 +727,26 @@ def test_mock_kms_no_credentials_client_works_and_environment_restored(no_creden
         "AWS_EC2_METADATA_DISABLED",
     ):
         assert name not in os.environ
+    with pytest.raises(NoCredentialsError):
+        _kms().list_keys()
 
 
-def test_mock_kms_no_credentials_with_session_token_left_over_is_cleared(
+def test_mock_kms_no_credentials_with_session_token_left_over_is_not_sent(
     no_credentials, monkeypatch
 ):
     # A token without keys is not credentials; a stale one must not be sent along.
     monkeypatch.setenv("AWS_SESSION_TOKEN", "stale-token")
+    sent: list[Any] = []
     with mock_kms():
-        assert "AWS_SESSION_TOKEN" not in os.environ
-        assert _kms().list_keys()["Keys"] == []
+        client = _kms()
+        client.meta.events.register("before-send.kms", lambda request, **_: sent.append(request))
+        assert client.list_keys()["Keys"] == []
+    assert "X-Amz-Security-Token" not in sent[0].headers
+    assert (
+        sent[0]
+        .headers["Authorization"]
+        .startswith(b"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/")
+    )
     assert os.environ["AWS_SESSION_TOKEN"] == "stale-token"
 
 

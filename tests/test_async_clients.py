@@ -326,3 +326,47 @@ async def test_aioboto3_under_decorator_with_region_option_uses_it(monkeypatch):
         f"Key 'arn:aws:kms:eu-west-1:{ACCOUNT}:key/00000000-0000-0000-0000-000000000000' "
         "does not exist",
     )
+
+
+# Credentials ---------------------------------------------------------------------------
+
+
+async def test_aiobotocore_credential_process_profile_never_runs_the_process(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    marker = tmp_path / "the-process-ran"
+    script = tmp_path / "credential_process.py"
+    script.write_text(
+        "import json, pathlib\n"
+        f"pathlib.Path({str(marker)!r}).write_text('ran')\n"
+        "print(json.dumps({'Version': 1, 'AccessKeyId': 'AKIAFROMPROCESS00001',"
+        " 'SecretAccessKey': 'from-process'}))\n"
+    )
+    config = tmp_path / "config"
+    config.write_text(f"[profile proc]\ncredential_process = {sys.executable} {script}\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "proc")
+    async with mock_kms() as kms, _client() as client:
+        await client.list_keys()
+    assert kms.calls[0].principal == f"arn:aws:iam::{ACCOUNT}:root"
+    assert not marker.exists()
+    # After the stop the profile resolves as without kmsmock: the process runs.
+    credentials = await get_session().get_credentials()
+    assert credentials.access_key == "AKIAFROMPROCESS00001"
+    assert marker.read_text() == "ran"
+
+
+async def test_aiobotocore_sso_profile_passes_without_network(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile sso]\nsso_start_url = https://example.awsapps.com/start\n"
+        "sso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "sso")
+    async with mock_kms() as kms, _client() as client:
+        metadata = (await client.create_key())["KeyMetadata"]
+    assert metadata["AWSAccountId"] == ACCOUNT
+    assert [call.operation for call in kms.calls] == ["CreateKey"]

@@ -9,6 +9,11 @@ activation included, and leaves aiobotocore's serialising, signing, retries and
 parsing as they are. As in the botocore door, the original is saved from the
 class ``__dict__`` and restored by identity.
 
+``AioSession.get_credentials`` is replaced too, with the rule of the botocore door: only
+the static keys a test gave, or those of the environment or of the profile's lines in
+the shared files, else kmsmock's fake keys; never a process, STS, SSO or a metadata
+endpoint.
+
 kmsmock never imports aiobotocore on its own import: the first start installs
 this seam only when aiobotocore can be imported, so without it nothing changes.
 """
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 
 _original: Any = None
 _installed: Any = None
+_credentials_patch: tuple[Any, Any] | None = None
 
 
 def available() -> bool:
@@ -72,6 +78,7 @@ def install(router: Router) -> bool:
         return make_response(self.http_session, url, reply)
 
     _send.__wrapped__ = original  # type: ignore[attr-defined]
+    _install_credentials()
     _original = original
     _installed = _send
     AioEndpoint._send = _send
@@ -85,7 +92,15 @@ def restore() -> None:
         raise ActivationError("kmsmock's aiobotocore patch is not installed")
     from aiobotocore.endpoint import AioEndpoint
 
-    current = AioEndpoint.__dict__.get("_send")
+    try:
+        _restore_credentials()
+    finally:
+        _restore_send(AioEndpoint)
+
+
+def _restore_send(endpoint_class: Any) -> None:
+    global _original, _installed
+    current = endpoint_class.__dict__.get("_send")
     original, installed = _original, _installed
     _original = _installed = None
     if current is not installed:
@@ -93,7 +108,56 @@ def restore() -> None:
             f"aiobotocore.endpoint.AioEndpoint._send was replaced while kmsmock was "
             f"active (found {current!r}); kmsmock cannot restore the original safely"
         )
-    AioEndpoint._send = original
+    endpoint_class._send = original
+
+
+def _install_credentials() -> None:
+    global _credentials_patch
+    from aiobotocore.credentials import (
+        AioConfigProvider,
+        AioCredentials,
+        AioEnvProvider,
+        AioSharedCredentialProvider,
+    )
+    from aiobotocore.session import AioSession
+
+    from kmsmock.doors.environment import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+    static = (AioEnvProvider, AioSharedCredentialProvider, AioConfigProvider)
+    original = AioSession.__dict__["get_credentials"]
+
+    async def get_credentials(self: Any) -> Any:
+        cached = self._credentials
+        if type(cached) is AioCredentials:
+            return cached
+        resolver = self._components.get_component("credential_provider")
+        for provider in getattr(resolver, "providers", ()):
+            if type(provider) in static:
+                found = await provider.load()
+                if found is not None:
+                    return found
+        return AioCredentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, method="kmsmock")
+
+    get_credentials.__wrapped__ = original  # type: ignore[attr-defined]
+    _credentials_patch = (original, get_credentials)
+    AioSession.get_credentials = get_credentials
+
+
+def _restore_credentials() -> None:
+    global _credentials_patch
+    from aiobotocore.session import AioSession
+
+    if _credentials_patch is None:
+        return
+    original, installed = _credentials_patch
+    _credentials_patch = None
+    current = AioSession.__dict__.get("get_credentials")
+    if current is not installed:
+        raise ActivationError(
+            f"aiobotocore.session.AioSession.get_credentials was replaced while kmsmock "
+            f"was active (found {current!r}); kmsmock cannot restore the original safely"
+        )
+    AioSession.get_credentials = original
 
 
 class _Body:
