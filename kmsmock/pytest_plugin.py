@@ -1,4 +1,4 @@
-"""pytest plugin: the ``kms_mock`` fixture and marker.
+"""pytest plugin: the ``kms_mock`` fixture and marker (which activates the mock by itself).
 
 Registered as a ``pytest11`` entry point, so it loads in every pytest run where
 kmsmock is installed; it imports kmsmock itself (and so botocore) only when a
@@ -19,9 +19,22 @@ if TYPE_CHECKING:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "kms_mock(**options): options for the kms_mock fixture "
-        "(region, account_id, seed, passthrough), as mock_kms takes them.",
+        "kms_mock(**options): mock KMS for the test, with mock_kms's options (region, "
+        "account_id, seed, passthrough, enforce_policies); the kms_mock fixture, if the "
+        "test asks for it, is that mock's handle.",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A marked test gets the fixture even when it does not ask for it, first among its
+    # fixtures, so that the test's own fixtures already run inside the mock.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or item.get_closest_marker("kms_mock") is None:
+            continue
+        if "kms_mock" in names:
+            names.remove("kms_mock")
+        names.insert(0, "kms_mock")
 
 
 @pytest.fixture(name="kms_mock")

@@ -183,3 +183,83 @@ async def test_async(kms_mock):
 """,
     )
     result.assert_outcomes(passed=1)
+
+
+def test_kms_mock_marker_alone_activates_the_mock(pytester, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    result = _run(
+        pytester,
+        """
+ORIGINAL = Endpoint.__dict__["_send"]
+
+@pytest.mark.kms_mock(region="eu-west-1", account_id="111122223333")
+def test_marked():
+    client = boto3.client("kms")
+    arn = client.create_key()["KeyMetadata"]["Arn"]
+    assert arn.startswith("arn:aws:kms:eu-west-1:111122223333:key/")
+
+@pytest.mark.kms_mock
+class TestMarkedClass:
+    def test_method(self):
+        assert boto3.client("kms").list_keys()["Keys"] == []
+
+def test_unmarked_after():
+    assert Endpoint.__dict__["_send"] is ORIGINAL
+""",
+    )
+    result.assert_outcomes(passed=3)
+
+
+def test_kms_mock_marker_from_pytestmark_activates_every_test_of_the_module(pytester):
+    result = _run(
+        pytester,
+        """
+pytestmark = pytest.mark.kms_mock(seed=7)
+
+@pytest.fixture
+def key_id():
+    # The test's own fixtures already run inside the mock.
+    return boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+
+def test_first(key_id):
+    client = boto3.client("kms", region_name="us-east-1")
+    assert [k["KeyId"] for k in client.list_keys()["Keys"]] == [key_id]
+
+async def test_second_is_fresh():
+    client = boto3.client("kms", region_name="us-east-1")
+    assert client.list_keys()["Keys"] == []
+""",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_kms_mock_marker_and_fixture_share_one_mock(pytester):
+    result = _run(
+        pytester,
+        """
+pytestmark = pytest.mark.kms_mock(account_id="111122223333")
+
+@pytest.fixture
+def key_id():
+    return boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+
+def test_both(key_id, kms_mock):
+    assert kms_mock.account_id == "111122223333"
+    assert [view.key_id for view in list(kms_mock.keys())] == [key_id]
+    assert [call.operation for call in kms_mock.calls] == ["CreateKey"]
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_kms_mock_marker_alone_unknown_option_errors_the_test(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock(regoin="eu-west-1")
+def test_marked():
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*TypeError*regoin*"])
