@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 TC = TypeVar("TC", bound=unittest.TestCase)
+K = TypeVar("K")
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -280,7 +281,7 @@ class KmsMock:
     # Decorating -----------------------------------------------------------------
 
     @overload
-    def __call__(self, target: type[TC]) -> type[TC]: ...
+    def __call__(self, target: type[K]) -> type[K]: ...
     @overload
     def __call__(self, target: Callable[P, R]) -> Callable[P, R]: ...
 
@@ -288,11 +289,7 @@ class KmsMock:
         if isinstance(target, type):
             if issubclass(target, unittest.TestCase):
                 return _decorate_test_case(target, self._given)
-            raise TypeError(
-                "mock_kms can only decorate functions and unittest.TestCase subclasses; "
-                "for other test classes use the kms_mock fixture or the "
-                "@pytest.mark.kms_mock marker"
-            )
+            return _decorate_test_class(target, self._given)
         if not callable(target):
             raise TypeError(f"mock_kms cannot decorate {target!r}")
         return _decorate_function(target, self._given)
@@ -348,6 +345,18 @@ def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
     return cls
 
 
+def _decorate_test_class(cls: type[K], options: dict[str, Any]) -> type[K]:
+    """A test class pytest runs (no ``unittest.TestCase``): it gets the ``kms_mock``
+    marker, with which the plugin starts one fresh mock per test before
+    ``setup_method`` and stops it after ``teardown_method``. Marks are inherited by
+    subclasses and apply to classes nested in this one, as with moto's ``mock_aws``."""
+    # Imported only here: decorating a plain class means the tests run under pytest.
+    import pytest
+
+    marked: type[K] = pytest.mark.kms_mock(**options)(cls)
+    return marked
+
+
 def _route(service: str, url: str) -> KmsMock | None:
     """Which activation answers a request to ``service``: the outermost one for KMS,
     none for a service let through; any other request is refused."""
@@ -367,7 +376,7 @@ def _route(service: str, url: str) -> KmsMock | None:
 
 
 @overload
-def mock_kms(target: type[TC], /) -> type[TC]: ...
+def mock_kms(target: type[K], /) -> type[K]: ...
 @overload
 def mock_kms(target: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
@@ -393,8 +402,9 @@ def mock_kms(
 ) -> Any:
     """Mock AWS KMS for botocore and boto3, in-process.
 
-    Decorates test functions (sync, async, generators) and ``unittest.TestCase``
-    classes, or serves as a context manager returning the :class:`KmsMock` handle::
+    Decorates test functions (sync, async, generators) and test classes (each test,
+    with its ``setUp``/``tearDown`` or ``setup_method``/``teardown_method``, in a fresh
+    mock), or serves as a context manager returning the :class:`KmsMock` handle::
 
         @mock_kms
         def test_encrypt(): ...

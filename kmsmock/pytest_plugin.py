@@ -37,6 +37,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names.insert(0, "kms_mock")
 
 
+def _closest_marker(node: pytest.Item) -> pytest.Mark | None:
+    for owner, _ in node.iter_markers_with_node("kms_mock"):
+        marks = [mark for mark in owner.own_markers if mark.name == "kms_mock"]
+        if not marks:
+            continue
+        # pytest lists a class's marks base classes first; a subclass's own options win,
+        # as with moto's mock_aws on a subclass.
+        return marks[-1] if isinstance(owner, pytest.Class) else marks[0]
+    return None
+
+
 @pytest.fixture(name="kms_mock")
 def kms_mock_fixture(request: pytest.FixtureRequest) -> Iterator[KmsMock]:
     """KMS mocked for the test; yields the :class:`kmsmock.KmsMock` handle.
@@ -46,7 +57,7 @@ def kms_mock_fixture(request: pytest.FixtureRequest) -> Iterator[KmsMock]:
     """
     from kmsmock import mock_kms
 
-    marker = request.node.get_closest_marker("kms_mock")
+    marker = _closest_marker(request.node)
     options = {}
     if marker is not None:
         if marker.args:

@@ -332,21 +332,6 @@ def test_mock_kms_test_case_failing_test_still_stops(original_send):
     assert _send() is original_send
 
 
-@pytest.mark.parametrize(
-    "decorator", [mock_kms, mock_kms(region="eu-west-1")], ids=["bare", "with-options"]
-)
-def test_mock_kms_other_class_raises_type_error(decorator):
-    class NotATestCase:
-        pass
-
-    with pytest.raises(TypeError) as exc:
-        decorator(NotATestCase)
-    assert str(exc.value) == (
-        "mock_kms can only decorate functions and unittest.TestCase subclasses; "
-        "for other test classes use the kms_mock fixture or the @pytest.mark.kms_mock marker"
-    )
-
-
 def test_mock_kms_non_callable_raises_type_error():
     with pytest.raises(TypeError) as exc:
         mock_kms()(42)  # type: ignore[call-overload]
