@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import wrapt
 
-from kmsmock.doors import aiobotocore_seam, botocore_seam, environment
+from kmsmock.doors import aiobotocore_seam, botocore_seam, environment, moto_seam
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ class KmsMock:
         # Key policies and grants decide access (reference §7.3); off by default.
         self.enforce_policies: bool = given.get("enforce_policies", False)
         self._backend: KmsBackend | None = None
+        self._stopped = False
 
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v!r}" for k, v in sorted(self._given.items()))
@@ -116,6 +117,7 @@ class KmsMock:
                 self._backend = outer._backend
             else:
                 self._backend = self._first_start()
+            self._stopped = False
             _ACTIVE.append(self)
         return self
 
@@ -131,10 +133,13 @@ class KmsMock:
         try:
             botocore_seam.install(_route, self.region)
             try:
-                # aiobotocore's clients have their own send path; patched only when
-                # aiobotocore is installed, so without it nothing is imported.
+                # aiobotocore's clients have their own send path, and moto answers
+                # before botocore's; each is patched only when it is there, and
+                # neither is imported by kmsmock.
                 aiobotocore_seam.install(_route)
+                moto_seam.install(_route)
             except BaseException:
+                _restore_optional_doors()
                 botocore_seam.restore()
                 raise
         except BaseException:
@@ -151,11 +156,14 @@ class KmsMock:
                     break
             else:
                 raise ActivationError(f"{self!r} is not started")
+            # The state stays reachable through no stale handle: what the last stop
+            # discards must not be read or changed as if it were still the mock's.
+            self._backend = None
+            self._stopped = True
             if not _ACTIVE:
                 try:
                     try:
-                        if aiobotocore_seam.installed():
-                            aiobotocore_seam.restore()
+                        _restore_optional_doors()
                     finally:
                         botocore_seam.restore()
                 finally:
@@ -188,6 +196,11 @@ class KmsMock:
     @property
     def backend(self) -> KmsBackend:
         if self._backend is None:
+            if self._stopped:
+                raise ActivationError(
+                    f"{self!r} has stopped: its handle no longer reaches the mocked KMS; "
+                    f"look at kms.calls, kms.keys() and the rest before the mock stops"
+                )
             raise ActivationError(f"{self!r} has not been started")
         return self._backend
 
@@ -355,6 +368,15 @@ def _decorate_test_class(cls: type[K], options: dict[str, Any]) -> type[K]:
 
     marked: type[K] = pytest.mark.kms_mock(**options)(cls)
     return marked
+
+
+def _restore_optional_doors() -> None:
+    try:
+        if moto_seam.installed():
+            moto_seam.restore()
+    finally:
+        if aiobotocore_seam.installed():
+            aiobotocore_seam.restore()
 
 
 def _route(service: str, url: str) -> KmsMock | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unittest
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
 import boto3
@@ -789,3 +789,45 @@ def test_mock_kms_is_exported_with_errors():
     assert issubclass(ActivationError, kmsmock.KmsMockError)
     assert issubclass(kmsmock.RequestRefusedError, kmsmock.KmsMockError)
     assert issubclass(kmsmock.OperationNotImplementedError, kmsmock.KmsMockError)
+
+
+def test_handle_members_after_the_stop_raise_activation_error():
+    with mock_kms() as kms:
+        kms.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+    message = (
+        "mock_kms() has stopped: its handle no longer reaches the mocked KMS; "
+        "look at kms.calls, kms.keys() and the rest before the mock stops"
+    )
+    members: list[Callable[[], Any]] = [
+        lambda: kms.calls,
+        lambda: kms.keys(),
+        lambda: kms.faults,
+        lambda: kms.clock,
+        lambda: kms.identities,
+        lambda: kms.backend,
+        lambda: kms.reset(),
+        lambda: kms.seed_key("11111111-2222-3333-4444-555555555556", bytes(32)),
+    ]
+    for member in members:
+        with pytest.raises(ActivationError) as exc:
+            member()
+        assert str(exc.value) == message
+
+
+def test_nested_handle_after_its_own_stop_raises_while_outer_works():
+    with mock_kms() as outer:
+        with mock_kms() as inner:
+            inner.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+        with pytest.raises(ActivationError, match=r"^mock_kms\(\) has stopped"):
+            inner.keys()
+        assert [view.key_id for view in list(outer.keys())] == [
+            "11111111-2222-3333-4444-555555555555"
+        ]
+
+
+def test_handle_started_again_after_the_stop_works_on_fresh_state():
+    mock = mock_kms()
+    with mock:
+        mock.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+    with mock:
+        assert mock.keys() == []

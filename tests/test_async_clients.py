@@ -74,11 +74,12 @@ async def test_async_with_mock_kms_encrypt_round_trips_with_real_aes_gcm(
             )
             decrypted = await client.decrypt(CiphertextBlob=encrypted["CiphertextBlob"])
         assert AioEndpoint.__dict__["_send"] is not original_aio_send
+        calls = list(kms.calls)
     assert decrypted["Plaintext"] == b"secret"
     assert decrypted["KeyId"] == (
         f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
     )
-    assert [call.operation for call in kms.calls] == ["Encrypt", "Decrypt"]
+    assert [call.operation for call in calls] == ["Encrypt", "Decrypt"]
     assert AioEndpoint.__dict__["_send"] is original_aio_send
 
 
@@ -126,7 +127,7 @@ async def test_client_created_before_activation_is_answered_while_active(origina
     async with _client() as client:
         with mock_kms() as kms:
             key_id = (await client.create_key())["KeyMetadata"]["KeyId"]
-        assert [view.key_id for view in list(kms.keys())] == [key_id]
+            assert [view.key_id for view in list(kms.keys())] == [key_id]
     assert AioEndpoint.__dict__["_send"] is original_aio_send
 
 
@@ -348,7 +349,8 @@ async def test_aiobotocore_credential_process_profile_never_runs_the_process(mon
     monkeypatch.setenv("AWS_PROFILE", "proc")
     async with mock_kms() as kms, _client() as client:
         await client.list_keys()
-    assert kms.calls[0].principal == f"arn:aws:iam::{ACCOUNT}:root"
+        principal = kms.calls[0].principal
+    assert principal == f"arn:aws:iam::{ACCOUNT}:root"
     assert not marker.exists()
     # After the stop the profile resolves as without kmsmock: the process runs.
     credentials = await get_session().get_credentials()
@@ -368,5 +370,6 @@ async def test_aiobotocore_sso_profile_passes_without_network(monkeypatch, tmp_p
     monkeypatch.setenv("AWS_PROFILE", "sso")
     async with mock_kms() as kms, _client() as client:
         metadata = (await client.create_key())["KeyMetadata"]
+        calls = list(kms.calls)
     assert metadata["AWSAccountId"] == ACCOUNT
-    assert [call.operation for call in kms.calls] == ["CreateKey"]
+    assert [call.operation for call in calls] == ["CreateKey"]

@@ -74,8 +74,9 @@ def test_create_key_with_credential_process_profile_never_runs_the_process(
     with mock_kms() as kms:
         metadata = boto3.client("kms").create_key()["KeyMetadata"]
         assert _credentials(boto3.session.Session()).access_key == "AKIAIOSFODNN7EXAMPLE"
+        calls = list(kms.calls)
     assert metadata["AWSAccountId"] == ACCOUNT
-    assert kms.calls[0].principal == ROOT
+    assert calls[0].principal == ROOT
     assert not process_profile.exists()
 
 
@@ -95,8 +96,9 @@ def test_create_key_with_sso_profile_passes_without_network(aws_files, monkeypat
     monkeypatch.setenv("AWS_PROFILE", "sso")
     with mock_kms() as kms:
         metadata = boto3.client("kms").create_key()["KeyMetadata"]
+        calls = list(kms.calls)
     assert metadata["AWSAccountId"] == ACCOUNT
-    assert [call.operation for call in kms.calls] == ["CreateKey"]
+    assert [call.operation for call in calls] == ["CreateKey"]
     # Without kmsmock the same profile needs an SSO login.
     with pytest.raises(SSOTokenLoadError):
         _credentials(boto3.session.Session(profile_name="sso")).get_frozen_credentials()
@@ -112,9 +114,10 @@ def test_session_with_assume_role_profile_name_never_calls_sts(aws_files):
         client = boto3.session.Session(profile_name="role").client("kms")
         key_id = client.create_key()["KeyMetadata"]["KeyId"]
         client.describe_key(KeyId=key_id)
+        calls = list(kms.calls)
     # Only KMS was asked (an STS AssumeRole would have been refused, and failed the call).
-    assert [call.operation for call in kms.calls] == ["CreateKey", "DescribeKey"]
-    assert {call.principal for call in kms.calls} == {ROOT}
+    assert [call.operation for call in calls] == ["CreateKey", "DescribeKey"]
+    assert {call.principal for call in calls} == {ROOT}
 
 
 def test_explicit_static_keys_decide_the_account_whatever_the_profile(process_profile, monkeypatch):
@@ -152,8 +155,9 @@ def test_refreshable_credentials_resolved_before_activation_are_not_refreshed(
     process_profile.unlink()
     with mock_kms() as kms:
         session.client("kms").list_keys()
+        principal = kms.calls[0].principal
     # The process's credentials (refreshable) were not used, and it did not run again.
-    assert kms.calls[0].principal == ROOT
+    assert principal == ROOT
     assert not process_profile.exists()
 
 
