@@ -3,6 +3,8 @@ whichever of the two started first."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -89,3 +91,25 @@ def test_s3_without_moto_active_is_refused_by_kmsmock():
 
     with mock_kms(), pytest.raises(RequestRefusedError, match="'s3'"):
         boto3.client("s3", region_name=REGION).list_buckets()
+
+
+def _python_block_after(path: Path, heading: str) -> str:
+    text = path.read_text()
+    section = text[text.index(heading) :]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("document", "heading"),
+    [
+        ("docs/migrating-from-moto.md", "## Using both"),
+        ("docs/activation.md", "## kmsmock and moto side by side"),
+    ],
+)
+def test_moto_recipe_in_the_docs_runs(document, heading):
+    source = _python_block_after(Path(__file__).resolve().parent.parent / document, heading)
+    assert "mock_aws" in source
+    assert "mock_kms" in source
+    exec(compile(source, document, "exec"), {"__name__": "recipe"})
