@@ -348,10 +348,16 @@ def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
     original_set_up = cls.setUp
 
     def setUp(self: unittest.TestCase) -> None:
-        mock = KmsMock(**options)
-        mock.start()
-        # Registered before the test's own setUp, so it runs even when that fails.
-        self.addCleanup(mock.stop)
+        # A decorated subclass's setUp runs first and starts the test's mock, with its
+        # options; a decorated base's setUp reached through it (or through super())
+        # finds that mock and does not start another.
+        if getattr(self, "_kmsmock_test_mock", None) is None:
+            mock = KmsMock(**options)
+            mock.start()
+            self._kmsmock_test_mock = mock  # type: ignore[attr-defined]
+            # Registered before the test's own setUp, so it runs even when that fails.
+            self.addCleanup(mock.stop)
+            self.addCleanup(setattr, self, "_kmsmock_test_mock", None)
         original_set_up(self)
 
     cls.setUp = setUp  # type: ignore[method-assign]

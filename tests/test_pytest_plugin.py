@@ -375,3 +375,36 @@ def test_after():
 """,
     )
     result.assert_outcomes(passed=3)
+
+
+def test_mock_kms_on_test_case_subclass_with_own_options_uses_them(pytester):
+    result = _run(
+        pytester,
+        """
+import unittest
+
+@kmsmock.mock_kms(account_id="111122223333")
+class TestBase(unittest.TestCase):
+    expected = "111122223333"
+
+    def test_account(self):
+        client = boto3.client("kms", region_name="us-east-1")
+        self.assertEqual(client.create_key()["KeyMetadata"]["AWSAccountId"], self.expected)
+
+@kmsmock.mock_kms(account_id="444455556666")
+class TestChild(TestBase):
+    expected = "444455556666"
+
+    def setUp(self):
+        super().setUp()
+        self.client = boto3.client("kms", region_name="us-east-1")
+
+    def test_fresh(self):
+        self.assertEqual(self.client.list_keys()["Keys"], [])
+
+class TestInherits(TestBase):
+    pass
+""",
+    )
+    # test_account runs in all three classes, test_fresh in TestChild.
+    result.assert_outcomes(passed=4)
