@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import wrapt
 
-from kmsmock.doors import botocore_seam, environment
+from kmsmock.doors import aiobotocore_seam, botocore_seam, environment, moto_seam
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 R = TypeVar("R")
 TC = TypeVar("TC", bound=unittest.TestCase)
+K = TypeVar("K")
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -42,7 +43,7 @@ _LOCK = threading.Lock()
 # Started activations, outermost first. Read without the lock on the request path:
 # CPython list reads are atomic, and an empty list simply lets a request through.
 _ACTIVE: list[KmsMock] = []
-_saved_environment: dict[str, str | None] = {}
+_saved_environment: environment.Saved = {}
 
 
 class KmsMock:
@@ -88,6 +89,7 @@ class KmsMock:
         # Key policies and grants decide access (reference §7.3); off by default.
         self.enforce_policies: bool = given.get("enforce_policies", False)
         self._backend: KmsBackend | None = None
+        self._stopped = False
 
     def __repr__(self) -> str:
         options = ", ".join(f"{k}={v!r}" for k, v in sorted(self._given.items()))
@@ -115,6 +117,7 @@ class KmsMock:
                 self._backend = outer._backend
             else:
                 self._backend = self._first_start()
+            self._stopped = False
             _ACTIVE.append(self)
         return self
 
@@ -126,9 +129,19 @@ class KmsMock:
         backend = KmsBackend(
             account_id=self.account_id, seed=self.seed, enforce_policies=self.enforce_policies
         )
-        _saved_environment = environment.apply(self.region)
+        _saved_environment = environment.apply()
         try:
-            botocore_seam.install(_route)
+            botocore_seam.install(_route, self.region)
+            try:
+                # aiobotocore's clients have their own send path, and moto answers
+                # before botocore's; each is patched only when it is there, and
+                # neither is imported by kmsmock.
+                aiobotocore_seam.install(_route)
+                moto_seam.install(_route)
+            except BaseException:
+                _restore_optional_doors()
+                botocore_seam.restore()
+                raise
         except BaseException:
             environment.restore(_saved_environment)
             raise
@@ -143,9 +156,16 @@ class KmsMock:
                     break
             else:
                 raise ActivationError(f"{self!r} is not started")
+            # The state stays reachable through no stale handle: what the last stop
+            # discards must not be read or changed as if it were still the mock's.
+            self._backend = None
+            self._stopped = True
             if not _ACTIVE:
                 try:
-                    botocore_seam.restore()
+                    try:
+                        _restore_optional_doors()
+                    finally:
+                        botocore_seam.restore()
                 finally:
                     environment.restore(_saved_environment)
 
@@ -176,8 +196,20 @@ class KmsMock:
     @property
     def backend(self) -> KmsBackend:
         if self._backend is None:
+            if self._stopped:
+                raise ActivationError(
+                    f"{self!r} has stopped: its handle no longer reaches the mocked KMS; "
+                    f"look at kms.calls, kms.keys() and the rest before the mock stops"
+                )
             raise ActivationError(f"{self!r} has not been started")
         return self._backend
+
+    @property
+    def default_region(self) -> str:
+        """The region a client gets when neither it nor its session names one, and so
+        the one ``keys()`` and ``seed_key()`` use by default: ``AWS_DEFAULT_REGION`` when
+        the environment sets it, else the ``region`` option (default ``us-east-1``)."""
+        return environment.default_region(self.region)
 
     @property
     def clock(self) -> Clock:
@@ -200,14 +232,14 @@ class KmsMock:
         return self.backend.faults
 
     def keys(self, *, account_id: str | None = None, region: str | None = None) -> list[KeyView]:
-        """Snapshots of the keys of an account in a region (default: the mock's own), in
-        creation order, with their aliases, tags and policy."""
+        """Snapshots of the keys of an account in a region (default: the mock's account
+        and :attr:`default_region`), in creation order, with their aliases, tags and policy."""
         from kmsmock.state.views import view
 
         backend = self.backend
         with backend.lock:
             backend.settle()
-            state = backend.peek(account_id or self.account_id, region or self.region)
+            state = backend.peek(account_id or self.account_id, region or self.default_region)
             if state is None:
                 return []
             return [view(state, key) for key in state.keys.values()]
@@ -238,7 +270,7 @@ class KmsMock:
         if isinstance(aliases, str):
             raise TypeError("aliases takes alias names, e.g. aliases=['alias/orders']")
         backend = self.backend
-        account, where = account_id or self.account_id, region or self.region
+        account, where = account_id or self.account_id, region or self.default_region
         with backend.lock:
             key = seed_key(
                 backend,
@@ -327,7 +359,7 @@ class KmsMock:
     # Decorating -----------------------------------------------------------------
 
     @overload
-    def __call__(self, target: type[TC]) -> type[TC]: ...
+    def __call__(self, target: type[K]) -> type[K]: ...
     @overload
     def __call__(self, target: Callable[P, R]) -> Callable[P, R]: ...
 
@@ -335,11 +367,7 @@ class KmsMock:
         if isinstance(target, type):
             if issubclass(target, unittest.TestCase):
                 return _decorate_test_case(target, self._given)
-            raise TypeError(
-                "mock_kms can only decorate functions and unittest.TestCase subclasses; "
-                "for other test classes use the kms_mock fixture or the "
-                "@pytest.mark.kms_mock marker"
-            )
+            return _decorate_test_class(target, self._given)
         if not callable(target):
             raise TypeError(f"mock_kms cannot decorate {target!r}")
         return _decorate_function(target, self._given)
@@ -385,14 +413,41 @@ def _decorate_test_case(cls: type[TC], options: dict[str, Any]) -> type[TC]:
     original_set_up = cls.setUp
 
     def setUp(self: unittest.TestCase) -> None:
-        mock = KmsMock(**options)
-        mock.start()
-        # Registered before the test's own setUp, so it runs even when that fails.
-        self.addCleanup(mock.stop)
+        # A decorated subclass's setUp runs first and starts the test's mock, with its
+        # options; a decorated base's setUp reached through it (or through super())
+        # finds that mock and does not start another.
+        if getattr(self, "_kmsmock_test_mock", None) is None:
+            mock = KmsMock(**options)
+            mock.start()
+            self._kmsmock_test_mock = mock  # type: ignore[attr-defined]
+            # Registered before the test's own setUp, so it runs even when that fails.
+            self.addCleanup(mock.stop)
+            self.addCleanup(setattr, self, "_kmsmock_test_mock", None)
         original_set_up(self)
 
     cls.setUp = setUp  # type: ignore[method-assign]
     return cls
+
+
+def _decorate_test_class(cls: type[K], options: dict[str, Any]) -> type[K]:
+    """A test class pytest runs (no ``unittest.TestCase``): it gets the ``kms_mock``
+    marker, with which the plugin starts one fresh mock per test before
+    ``setup_method`` and stops it after ``teardown_method``. Marks are inherited by
+    subclasses and apply to classes nested in this one, as with moto's ``mock_aws``."""
+    # Imported only here: decorating a plain class means the tests run under pytest.
+    import pytest
+
+    marked: type[K] = pytest.mark.kms_mock(**options)(cls)
+    return marked
+
+
+def _restore_optional_doors() -> None:
+    try:
+        if moto_seam.installed():
+            moto_seam.restore()
+    finally:
+        if aiobotocore_seam.installed():
+            aiobotocore_seam.restore()
 
 
 def _route(service: str, url: str) -> KmsMock | None:
@@ -414,7 +469,7 @@ def _route(service: str, url: str) -> KmsMock | None:
 
 
 @overload
-def mock_kms(target: type[TC], /) -> type[TC]: ...
+def mock_kms(target: type[K], /) -> type[K]: ...
 @overload
 def mock_kms(target: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
@@ -440,8 +495,9 @@ def mock_kms(
 ) -> Any:
     """Mock AWS KMS for botocore and boto3, in-process.
 
-    Decorates test functions (sync, async, generators) and ``unittest.TestCase``
-    classes, or serves as a context manager returning the :class:`KmsMock` handle::
+    Decorates test functions (sync, async, generators) and test classes (each test,
+    with its ``setUp``/``tearDown`` or ``setup_method``/``teardown_method``, in a fresh
+    mock), or serves as a context manager returning the :class:`KmsMock` handle::
 
         @mock_kms
         def test_encrypt(): ...

@@ -1,4 +1,4 @@
-"""pytest plugin: the ``kms_mock`` fixture and marker.
+"""pytest plugin: the ``kms_mock`` fixture and marker (which activates the mock by itself).
 
 Registered as a ``pytest11`` entry point, so it loads in every pytest run where
 kmsmock is installed; it imports kmsmock itself (and so botocore) only when a
@@ -19,9 +19,33 @@ if TYPE_CHECKING:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "kms_mock(**options): options for the kms_mock fixture "
-        "(region, account_id, seed, passthrough), as mock_kms takes them.",
+        "kms_mock(**options): mock KMS for the test, with mock_kms's options (region, "
+        "account_id, seed, passthrough, enforce_policies); the kms_mock fixture, if the "
+        "test asks for it, is that mock's handle.",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A marked test gets the fixture even when it does not ask for it, first among its
+    # fixtures, so that the test's own fixtures already run inside the mock.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or item.get_closest_marker("kms_mock") is None:
+            continue
+        if "kms_mock" in names:
+            names.remove("kms_mock")
+        names.insert(0, "kms_mock")
+
+
+def _closest_marker(node: pytest.Item) -> pytest.Mark | None:
+    for owner, _ in node.iter_markers_with_node("kms_mock"):
+        marks = [mark for mark in owner.own_markers if mark.name == "kms_mock"]
+        if not marks:
+            continue
+        # pytest lists a class's marks base classes first; a subclass's own options win,
+        # as with moto's mock_aws on a subclass.
+        return marks[-1] if isinstance(owner, pytest.Class) else marks[0]
+    return None
 
 
 @pytest.fixture(name="kms_mock")
@@ -33,7 +57,7 @@ def kms_mock_fixture(request: pytest.FixtureRequest) -> Iterator[KmsMock]:
     """
     from kmsmock import mock_kms
 
-    marker = request.node.get_closest_marker("kms_mock")
+    marker = _closest_marker(request.node)
     options = {}
     if marker is not None:
         if marker.args:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unittest
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
 import boto3
@@ -330,21 +330,6 @@ def test_mock_kms_test_case_failing_test_still_stops(original_send):
     result = _run(Case)
     assert len(result.failures) == 1
     assert _send() is original_send
-
-
-@pytest.mark.parametrize(
-    "decorator", [mock_kms, mock_kms(region="eu-west-1")], ids=["bare", "with-options"]
-)
-def test_mock_kms_other_class_raises_type_error(decorator):
-    class NotATestCase:
-        pass
-
-    with pytest.raises(TypeError) as exc:
-        decorator(NotATestCase)
-    assert str(exc.value) == (
-        "mock_kms can only decorate functions and unittest.TestCase subclasses; "
-        "for other test classes use the kms_mock fixture or the @pytest.mark.kms_mock marker"
-    )
 
 
 def test_mock_kms_non_callable_raises_type_error():
@@ -711,12 +696,15 @@ def test_mock_kms_no_credentials_client_works_and_environment_restored(no_creden
         _kms().list_keys()
     # Without credentials botocore would ask the instance metadata service, over the network.
     monkeypatch.delenv("AWS_EC2_METADATA_DISABLED")
-    with mock_kms():
+    with mock_kms() as kms:
         assert os.environ["AWS_EC2_METADATA_DISABLED"] == "true"
+        # The fake keys are the session's, not the environment's.
+        assert "AWS_ACCESS_KEY_ID" not in os.environ
         client = _kms()
         metadata = client.create_key()["KeyMetadata"]
         assert metadata["AWSAccountId"] == ACCOUNT
         assert _key_ids(client) == [metadata["KeyId"]]
+        assert kms.calls[0].principal == f"arn:aws:iam::{ACCOUNT}:root"
     for name in (
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
@@ -724,16 +712,26 @@ def test_mock_kms_no_credentials_client_works_and_environment_restored(no_creden
         "AWS_EC2_METADATA_DISABLED",
     ):
         assert name not in os.environ
+    with pytest.raises(NoCredentialsError):
+        _kms().list_keys()
 
 
-def test_mock_kms_no_credentials_with_session_token_left_over_is_cleared(
+def test_mock_kms_no_credentials_with_session_token_left_over_is_not_sent(
     no_credentials, monkeypatch
 ):
     # A token without keys is not credentials; a stale one must not be sent along.
     monkeypatch.setenv("AWS_SESSION_TOKEN", "stale-token")
+    sent: list[Any] = []
     with mock_kms():
-        assert "AWS_SESSION_TOKEN" not in os.environ
-        assert _kms().list_keys()["Keys"] == []
+        client = _kms()
+        client.meta.events.register("before-send.kms", lambda request, **_: sent.append(request))
+        assert client.list_keys()["Keys"] == []
+    assert "X-Amz-Security-Token" not in sent[0].headers
+    assert (
+        sent[0]
+        .headers["Authorization"]
+        .startswith(b"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/")
+    )
     assert os.environ["AWS_SESSION_TOKEN"] == "stale-token"
 
 
@@ -791,3 +789,45 @@ def test_mock_kms_is_exported_with_errors():
     assert issubclass(ActivationError, kmsmock.KmsMockError)
     assert issubclass(kmsmock.RequestRefusedError, kmsmock.KmsMockError)
     assert issubclass(kmsmock.OperationNotImplementedError, kmsmock.KmsMockError)
+
+
+def test_handle_members_after_the_stop_raise_activation_error():
+    with mock_kms() as kms:
+        kms.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+    message = (
+        "mock_kms() has stopped: its handle no longer reaches the mocked KMS; "
+        "look at kms.calls, kms.keys() and the rest before the mock stops"
+    )
+    members: list[Callable[[], Any]] = [
+        lambda: kms.calls,
+        lambda: kms.keys(),
+        lambda: kms.faults,
+        lambda: kms.clock,
+        lambda: kms.identities,
+        lambda: kms.backend,
+        lambda: kms.reset(),
+        lambda: kms.seed_key("11111111-2222-3333-4444-555555555556", bytes(32)),
+    ]
+    for member in members:
+        with pytest.raises(ActivationError) as exc:
+            member()
+        assert str(exc.value) == message
+
+
+def test_nested_handle_after_its_own_stop_raises_while_outer_works():
+    with mock_kms() as outer:
+        with mock_kms() as inner:
+            inner.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+        with pytest.raises(ActivationError, match=r"^mock_kms\(\) has stopped"):
+            inner.keys()
+        assert [view.key_id for view in list(outer.keys())] == [
+            "11111111-2222-3333-4444-555555555555"
+        ]
+
+
+def test_handle_started_again_after_the_stop_works_on_fresh_state():
+    mock = mock_kms()
+    with mock:
+        mock.seed_key("11111111-2222-3333-4444-555555555555", bytes(32))
+    with mock:
+        assert mock.keys() == []

@@ -131,7 +131,7 @@ def test_probability_draws_from_the_seed():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"code": "AccessDeniedException"}, "kmsmock injects"),
+        ({"code": "AccessDeniedException"}, "ListKeys does not fail with 'AccessDeniedException'"),
         ({"code": "ThrottlingException", "times": 0}, "times must be at least 1"),
         ({"code": "ThrottlingException", "probability": 0}, "probability must be in (0, 1]"),
         ({"code": "ThrottlingException", "probability": 1.5}, "probability must be in (0, 1]"),
@@ -148,3 +148,42 @@ def test_reset_clears_faults(kms_mock, client):
     kms_mock.faults.inject(None, "KMSInternalException", times=None)
     kms_mock.reset()
     assert client.list_keys()["Keys"] == []
+
+
+def test_inject_unknown_operation_raises_with_the_nearest_name(kms_mock):
+    with pytest.raises(ValueError, match="not a KMS operation") as info:
+        kms_mock.faults.inject("Encrpyt", "ThrottlingException")
+    assert str(info.value) == "'Encrpyt' is not a KMS operation; did you mean 'Encrypt'?"
+    with pytest.raises(ValueError, match="not a KMS operation") as info:
+        kms_mock.faults.inject("Frobnicate", "ThrottlingException")
+    assert str(info.value) == "'Frobnicate' is not a KMS operation"
+    assert not kms_mock.faults
+
+
+def test_inject_error_the_operation_cannot_return_raises_with_what_it_can(kms_mock):
+    with pytest.raises(ValueError, match="does not fail with") as info:
+        kms_mock.faults.inject("ListKeys", "NotFoundException")
+    assert str(info.value) == (
+        "ListKeys does not fail with 'NotFoundException'; it fails with "
+        "['DependencyTimeoutException', 'InvalidMarkerException', 'KMSInternalException', "
+        "'KeyUnavailableException', 'ThrottlingException']"
+    )
+    with pytest.raises(ValueError, match="for every operation") as info:
+        kms_mock.faults.inject(None, "NotFoundException")
+    assert str(info.value) == (
+        "a fault for every operation (operation=None) takes one of ['DependencyTimeoutException', "
+        "'KMSInternalException', 'KeyUnavailableException', 'ThrottlingException'], "
+        "not 'NotFoundException'"
+    )
+    assert not kms_mock.faults
+
+
+def test_injected_modelled_error_of_the_operation_answers_400_and_is_modelled(kms_mock, no_retries):
+    key_id = no_retries.create_key()["KeyMetadata"]["KeyId"]
+    kms_mock.faults.inject("Encrypt", "KMSInvalidStateException", message="Key is pending import")
+    with pytest.raises(no_retries.exceptions.KMSInvalidStateException) as info:
+        no_retries.encrypt(KeyId=key_id, Plaintext=b"x")
+    assert error(info.value) == ("KMSInvalidStateException", "Key is pending import")
+    assert status(info.value) == 400
+    # Fired once, and the key is untouched.
+    assert no_retries.encrypt(KeyId=key_id, Plaintext=b"x")["KeyId"].endswith(key_id)

@@ -10,6 +10,16 @@ back a bound or wrapped object) and restored by identity.
 A request reaching the seam goes to the router first (activation's: which mock answers
 KMS, and whether another service may pass); a KMS request then goes to the service
 core as headers and body, and its answer comes back as botocore's ``AWSResponse``.
+
+The same start replaces two ``Session`` methods. ``get_config_variable("region")``
+gives a client that names no region the environment's ``AWS_DEFAULT_REGION`` or else
+the mock's region (the profile's region in a config file does not count), without
+writing into ``os.environ``. ``get_credentials`` sees to it that while kmsmock is active
+no credential provider that runs a process or calls STS, SSO, a container or the
+instance metadata endpoint is consulted: a session gets the static keys the test gave
+it, or those of the environment or of the profile's lines in the shared files, or
+kmsmock's fake keys. Nothing is cached on the session, so after the stop it resolves
+credentials as it would have without kmsmock.
 """
 
 from __future__ import annotations
@@ -42,10 +52,13 @@ Router = Callable[[str, str], "Target | None"]
 
 _original: Any = None
 _installed: Any = None
+# Session method name -> (original, installed), while active.
+_session_patches: dict[str, tuple[Any, Any]] = {}
 
 
-def install(router: Router) -> None:
-    """Route every ``Endpoint._send`` through ``router``. Called once, by the first start."""
+def install(router: Router, region: str) -> None:
+    """Route every ``Endpoint._send`` through ``router``, and give clients that name no
+    region ``region``. Called once, by the first start."""
     global _original, _installed
     from botocore.endpoint import Endpoint
 
@@ -67,19 +80,28 @@ def install(router: Router) -> None:
         return make_response(url, answer(target.backend, request.headers, body, url, target.region))
 
     _send.__wrapped__ = original  # type: ignore[attr-defined]
+    _install_session_patches(region)
     _original = original
     _installed = _send
     Endpoint._send = _send  # type: ignore[attr-defined]
 
 
 def restore() -> None:
-    """Put the original ``_send`` back. Called once, by the last stop."""
-    global _original, _installed
+    """Put the original ``_send`` and ``get_credentials`` back. Called once, by the last
+    stop."""
     from botocore.endpoint import Endpoint
 
     if _installed is None:
         raise ActivationError("kmsmock's patch is not installed")
-    current = Endpoint.__dict__.get("_send")
+    try:
+        _restore_session_patches()
+    finally:
+        _restore_send(Endpoint)
+
+
+def _restore_send(endpoint_class: Any) -> None:
+    global _original, _installed
+    current = endpoint_class.__dict__.get("_send")
     original, installed = _original, _installed
     _original = _installed = None
     if current is not installed:
@@ -88,7 +110,91 @@ def restore() -> None:
             f"botocore.endpoint.Endpoint._send was replaced while kmsmock was active "
             f"(found {current!r}); kmsmock cannot restore the original safely"
         )
-    Endpoint._send = original  # type: ignore[attr-defined]
+    endpoint_class._send = original
+
+
+def static_credentials_first(
+    providers: Iterator[Any], static: tuple[type, ...], fallback: Any
+) -> Any:
+    """The first credentials a static provider (of the given classes exactly) loads, in
+    the resolver's order; ``fallback`` when none does. The other providers are skipped."""
+    for provider in providers:
+        if type(provider) in static:
+            found = provider.load()
+            if found is not None:
+                return found
+    return fallback
+
+
+def _install_session_patches(region: str) -> None:
+    global _session_patches
+    from botocore.credentials import (
+        ConfigProvider,
+        Credentials,
+        EnvProvider,
+        SharedCredentialProvider,
+    )
+    from botocore.session import Session
+
+    from kmsmock.doors.environment import (
+        FAKE_ACCESS_KEY_ID,
+        FAKE_SECRET_ACCESS_KEY,
+        default_region,
+    )
+
+    static = (EnvProvider, SharedCredentialProvider, ConfigProvider)
+    original_credentials = Session.__dict__["get_credentials"]
+    original_config = Session.__dict__["get_config_variable"]
+
+    def get_credentials(self: Session) -> Credentials:
+        # Keys given to the session (or found by a static provider before activation)
+        # are used as they are; anything refreshable would refresh through the network
+        # or a process.
+        cached = self._credentials  # type: ignore[attr-defined]
+        if type(cached) is Credentials:
+            return cached
+        resolver = self._components.get_component("credential_provider")  # type: ignore[attr-defined]
+        return static_credentials_first(  # type: ignore[no-any-return]
+            iter(getattr(resolver, "providers", ())),
+            static,
+            Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, method="kmsmock"),
+        )
+
+    def get_config_variable(self: Session, logical_name: str, methods: Any = None) -> Any:
+        # The region: the session's own, else the environment's, else the mock's; a
+        # profile's region in a config file does not count, as documented.
+        if logical_name == "region" and methods is None:
+            own = self.instance_variables().get("region")
+            return own or default_region(region)
+        return original_config(self, logical_name, methods)
+
+    get_credentials.__wrapped__ = original_credentials  # type: ignore[attr-defined]
+    get_config_variable.__wrapped__ = original_config  # type: ignore[attr-defined]
+    _session_patches = {
+        "get_credentials": (original_credentials, get_credentials),
+        "get_config_variable": (original_config, get_config_variable),
+    }
+    Session.get_credentials = get_credentials  # type: ignore[method-assign]
+    Session.get_config_variable = get_config_variable  # type: ignore[method-assign]
+
+
+def _restore_session_patches() -> None:
+    global _session_patches
+    from botocore.session import Session
+
+    patches, _session_patches = _session_patches, {}
+    replaced = []
+    for name, (original, installed) in patches.items():
+        current = Session.__dict__.get(name)
+        if current is not installed:
+            replaced.append(f"botocore.session.Session.{name} (found {current!r})")
+            continue
+        setattr(Session, name, original)
+    if replaced:
+        raise ActivationError(
+            f"{', '.join(replaced)} replaced while kmsmock was active; kmsmock cannot "
+            f"restore the original safely"
+        )
 
 
 class _Body:

@@ -1,73 +1,49 @@
-"""The process environment while kmsmock is active: a region and credentials if none are set.
+"""The process environment while kmsmock is active, and the fake keys kmsmock signs with.
 
-botocore refuses to build a client without a region and to sign without
-credentials; when neither comes from the environment it would also ask the EC2
-instance metadata service, over the network. kmsmock fills in what is missing
-for the outermost activation and puts the environment back afterwards.
+kmsmock resolves the region and the credentials of a client itself (the botocore door's
+``get_config_variable`` and ``get_credentials``), so it writes no region and no keys
+into ``os.environ``. The one variable it sets, when unset, is
+``AWS_EC2_METADATA_DISABLED``: a last guard for any botocore path that would ask the
+EC2 instance metadata service, over the network. At the stop it takes back only what
+it set: a variable the test changed meanwhile (with monkeypatch, say) keeps the test's
+value.
 """
 
 from __future__ import annotations
 
-import configparser
 import os
-from pathlib import Path
 
 # AWS's documented example credentials: recognisable, never valid.
 FAKE_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 FAKE_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
-
-def has_credentials() -> bool:
-    """Whether the environment already names credentials (checked without any network)."""
-    env = os.environ
-    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
-        return True
-    if env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE"):
-        return True
-    files = (
-        (env.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"), "default"),
-        (env.get("AWS_CONFIG_FILE", "~/.aws/config"), "default"),
-    )
-    for name, section in files:
-        path = Path(name).expanduser()
-        if not path.is_file():
-            continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path)
-        except configparser.Error:
-            continue
-        if parser.has_option(section, "aws_access_key_id"):
-            return True
-    return False
+# Variable -> (its value before kmsmock, the value kmsmock gave it; None: unset).
+Saved = dict[str, tuple[str | None, str | None]]
 
 
-def apply(region: str) -> dict[str, str | None]:
-    """Fill in what is missing; returns what to restore."""
-    wanted: dict[str, str] = {"AWS_EC2_METADATA_DISABLED": "true"}
-    # botocore reads AWS_DEFAULT_REGION only; AWS_REGION is other SDKs' name.
-    if not os.environ.get("AWS_DEFAULT_REGION"):
-        wanted["AWS_DEFAULT_REGION"] = region
-    if not has_credentials():
-        wanted["AWS_ACCESS_KEY_ID"] = FAKE_ACCESS_KEY_ID
-        wanted["AWS_SECRET_ACCESS_KEY"] = FAKE_SECRET_ACCESS_KEY
-        # A session token left over from real credentials would not match.
-        wanted["AWS_SESSION_TOKEN"] = ""
-    saved: dict[str, str | None] = {}
-    for name, value in wanted.items():
-        if name == "AWS_EC2_METADATA_DISABLED" and name in os.environ:
-            continue
-        saved[name] = os.environ.get(name)
-        if value:
-            os.environ[name] = value
-        else:
-            os.environ.pop(name, None)
+def default_region(mock_region: str) -> str:
+    """The region a client gets when neither it nor its session names one: the
+    environment's ``AWS_DEFAULT_REGION`` (botocore reads no ``AWS_REGION``), else the
+    mock's."""
+    return os.environ.get("AWS_DEFAULT_REGION") or mock_region
+
+
+def apply() -> Saved:
+    """Set what is missing; returns what to restore."""
+    saved: Saved = {}
+    if "AWS_EC2_METADATA_DISABLED" not in os.environ:
+        saved["AWS_EC2_METADATA_DISABLED"] = (None, "true")
+        os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     return saved
 
 
-def restore(saved: dict[str, str | None]) -> None:
-    for name, value in saved.items():
-        if value is None:
+def restore(saved: Saved) -> None:
+    """Undo what ``apply`` did, except where the variable no longer holds kmsmock's value:
+    then the test set it on purpose, and it stays."""
+    for name, (before, applied) in saved.items():
+        if os.environ.get(name) != applied:
+            continue
+        if before is None:
             os.environ.pop(name, None)
         else:
-            os.environ[name] = value
+            os.environ[name] = before

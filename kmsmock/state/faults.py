@@ -11,10 +11,12 @@ shows every attempt.
 
 from __future__ import annotations
 
+import difflib
 import random
 from dataclasses import dataclass
 
 from kmsmock.wire import aws_errors as aws
+from kmsmock.wire import model
 
 # The service-side errors worth injecting: code -> (HTTP status, default message), with
 # the statuses of reference §10.2. ThrottlingException is not in KMS's model but is what
@@ -37,10 +39,41 @@ class InjectedError(aws.AwsError):
         self.status = status
 
 
+# Client errors came back from KMS as 400 whatever the status its documentation gives
+# (404, 409, 412); kmsmock answers an injected modelled error the same way.
+_CLIENT_ERROR_STATUS = 400
+
+
+def _check_operation(operation: str | None) -> None:
+    if operation is None or operation in model.operation_names():
+        return
+    near = difflib.get_close_matches(operation, sorted(model.operation_names()), n=1)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise ValueError(f"{operation!r} is not a KMS operation{hint}")
+
+
+def _status(operation: str | None, code: str) -> int:
+    """The HTTP status ``code`` is answered with, if ``operation`` can fail with it:
+    the generic faults for any operation, else an error the model lists for it."""
+    if code in _FAULTS:
+        return _FAULTS[code][0]
+    if operation is None:
+        raise ValueError(
+            f"a fault for every operation (operation=None) takes one of {sorted(_FAULTS)}, "
+            f"not {code!r}"
+        )
+    modelled = sorted(shape.name for shape in model.operation_model(operation).error_shapes)
+    if code not in modelled:
+        allowed = sorted({*_FAULTS, *modelled})
+        raise ValueError(f"{operation} does not fail with {code!r}; it fails with {allowed}")
+    return _CLIENT_ERROR_STATUS
+
+
 @dataclass(slots=True)
 class _Fault:
     operation: str | None  # None: every operation
     code: str
+    status: int
     message: str
     remaining: int | None  # None: until cleared
     probability: float
@@ -64,18 +97,30 @@ class Faults:
     ) -> None:
         """Make ``operation`` (None: any operation) fail with the AWS error ``code``.
 
+        ``code`` is one of the generic faults (ThrottlingException, KMSInternalException,
+        DependencyTimeoutException, KeyUnavailableException), or an error the KMS model
+        lists for ``operation`` (answered with status 400, as KMS answers client
+        errors). A name that is not a KMS operation, or an error the operation cannot
+        return, is refused with ValueError, so a typo cannot make a test pass vacuously.
         ``times`` calls fail (None: until ``clear()``); with ``probability`` below 1, each
         call fails with that chance, drawn from the mock's seeded randomness.
         """
-        if code not in _FAULTS:
-            raise ValueError(f"kmsmock injects {sorted(_FAULTS)}, not {code!r}")
+        _check_operation(operation)
+        status = _status(operation, code)
         if times is not None and times < 1:
             raise ValueError(f"times must be at least 1 (or None for no limit), got {times}")
         if not 0 < probability <= 1:
             raise ValueError(f"probability must be in (0, 1], got {probability}")
-        default = _FAULTS[code][1]
+        default = _FAULTS[code][1] if code in _FAULTS else f"{code} (injected by kmsmock)."
         self._faults.append(
-            _Fault(operation, code, default if message is None else message, times, probability)
+            _Fault(
+                operation,
+                code,
+                status,
+                default if message is None else message,
+                times,
+                probability,
+            )
         )
 
     def clear(self) -> None:
@@ -98,5 +143,5 @@ class Faults:
                 fault.remaining -= 1
                 if fault.remaining == 0:
                     self._faults.remove(fault)
-            return InjectedError(fault.code, _FAULTS[fault.code][0], fault.message)
+            return InjectedError(fault.code, fault.status, fault.message)
         return None
