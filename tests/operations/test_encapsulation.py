@@ -528,3 +528,20 @@ def test_import_key_material_ml_kem_seed_form_then_encapsulate_decapsulates_offl
     )
     made = encapsulate(client, key_id)
     assert private.decapsulate(made["SharedSecretCiphertextBlob"]) == made["SharedSecret"]
+
+
+# Multi-Region keys ---------------------------------------------------------------------
+
+
+def test_decapsulate_in_replica_region_returns_secret_encapsulated_by_primary(client):
+    key_id = new_key(client, MultiRegion=True)
+    made = encapsulate(client, key_id)
+    replica = client.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
+    assert (replica["KeySpec"], replica["EncapsulationAlgorithms"]) == ("ML_KEM_768", ["ML_KEM"])
+    elsewhere = boto3.client("kms", region_name="eu-west-1")
+    blob = made["SharedSecretCiphertextBlob"]
+    assert decapsulate(elsewhere, key_id, blob)["SharedSecret"] == made["SharedSecret"]
+    assert (
+        elsewhere.get_public_key(KeyId=key_id)["PublicKey"]
+        == (client.get_public_key(KeyId=key_id)["PublicKey"])
+    )
