@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import wrapt
 
+from kmsmock._handle import Handle
 from kmsmock.doors import botocore_seam, environment
 from kmsmock.errors import ActivationError, RequestRefusedError
 
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
     from typing_extensions import ParamSpec, Self
 
     from kmsmock.state.backend import KmsBackend
-    from kmsmock.state.clock import Clock
-    from kmsmock.state.faults import Faults
-    from kmsmock.state.identities import Identities
-    from kmsmock.state.journal import CallJournal
-    from kmsmock.state.views import KeyView
 
     P = ParamSpec("P")
 
@@ -45,7 +41,7 @@ _ACTIVE: list[KmsMock] = []
 _saved_environment: dict[str, str | None] = {}
 
 
-class KmsMock:
+class KmsMock(Handle):
     """A handle on the mocked KMS: start it, stop it, and look inside.
 
     >>> from kmsmock import mock_kms
@@ -178,86 +174,6 @@ class KmsMock:
         if self._backend is None:
             raise ActivationError(f"{self!r} has not been started")
         return self._backend
-
-    @property
-    def clock(self) -> Clock:
-        """The mock's clock; ``kms.clock.advance(days=7)`` moves it."""
-        return self.backend.clock
-
-    @property
-    def identities(self) -> Identities:
-        """Access key ID -> caller; unknown keys act as the default account's root."""
-        return self.backend.identities
-
-    @property
-    def calls(self) -> CallJournal:
-        """Every KMS request the mock answered, in order: ``kms.calls[-1].operation``."""
-        return self.backend.calls
-
-    @property
-    def faults(self) -> Faults:
-        """AWS errors on demand: ``kms.faults.inject("Encrypt", "ThrottlingException")``."""
-        return self.backend.faults
-
-    def keys(self, *, account_id: str | None = None, region: str | None = None) -> list[KeyView]:
-        """Snapshots of the keys of an account in a region (default: the mock's own), in
-        creation order, with their aliases, tags and policy."""
-        from kmsmock.state.views import view
-
-        backend = self.backend
-        with backend.lock:
-            backend.settle()
-            state = backend.peek(account_id or self.account_id, region or self.region)
-            if state is None:
-                return []
-            return [view(state, key) for key in state.keys.values()]
-
-    def seed_key(
-        self,
-        key_id: str,
-        material: bytes,
-        *,
-        key_spec: str = "SYMMETRIC_DEFAULT",
-        key_usage: str | None = None,
-        account_id: str | None = None,
-        region: str | None = None,
-        description: str = "",
-        aliases: Iterable[str] = (),
-        tags: dict[str, str] | None = None,
-    ) -> KeyView:
-        """Create an Enabled key with a known ID and known key material.
-
-        ``material`` is 32 bytes for a symmetric key (16 in China), the secret for an
-        HMAC key, or a DER PKCS#8 private key for an asymmetric one. Ciphertext, MACs and
-        signatures of a seeded key are checkable with the test's own copy of the
-        material, and the same in every run. ValueError for what KMS could not hold.
-        """
-        from kmsmock.state.seeding import seed_key
-        from kmsmock.state.views import view
-
-        if isinstance(aliases, str):
-            raise TypeError("aliases takes alias names, e.g. aliases=['alias/orders']")
-        backend = self.backend
-        account, where = account_id or self.account_id, region or self.region
-        with backend.lock:
-            key = seed_key(
-                backend,
-                key_id=key_id,
-                material=material,
-                account=account,
-                region=where,
-                key_spec=key_spec,
-                key_usage=key_usage,
-                description=description,
-                aliases=tuple(aliases),
-                tags=dict(tags or {}),
-            )
-            return view(backend.state(account, where), key)
-
-    def reset(self) -> None:
-        """Forget every key, alias, store, call and injected fault, in every account and
-        region."""
-        self.backend.reset()
 
     # Decorating -----------------------------------------------------------------
 

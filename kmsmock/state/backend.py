@@ -15,7 +15,7 @@ from kmsmock.state.custom_key_stores import CustomKeyStore
 from kmsmock.state.faults import Faults
 from kmsmock.state.grants import TokenTarget
 from kmsmock.state.identities import Identities
-from kmsmock.state.journal import CallJournal
+from kmsmock.state.journal import DEFAULT_MAX_CALLS, CallJournal
 from kmsmock.state.keys import Key
 
 
@@ -115,7 +115,12 @@ class KmsBackend:
     """
 
     def __init__(
-        self, *, account_id: str, seed: int | None, enforce_policies: bool = False
+        self,
+        *,
+        account_id: str,
+        seed: int | None,
+        enforce_policies: bool = False,
+        max_calls: int | None = DEFAULT_MAX_CALLS,
     ) -> None:
         self.lock = threading.RLock()
         # Key policies and grants decide access (``_authorization``); off by default.
@@ -133,7 +138,7 @@ class KmsBackend:
         self._grants = itertools.count(1)
         # Every grant token issued, and the grant it names (see ``_grants``).
         self.grant_tokens: dict[str, TokenTarget] = {}
-        self.calls = CallJournal()
+        self.calls = CallJournal(max_calls)
         self.faults = Faults(random.Random(seed))
 
     def state(self, account: str, region: str) -> RegionState:
