@@ -7,6 +7,7 @@ from kmsmock.crypto.unwrap import load_material, unwrap, wrapping_key
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
+from kmsmock.state.expiry import drop_material, schedule_expiry
 from kmsmock.state.ids import in_china
 from kmsmock.state.imported import (
     MAX_VALID_TO,
@@ -160,7 +161,7 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     if key.state is KeyState.PENDING_IMPORT:
         key.state = KeyState.ENABLED
     if valid_to is not None:
-        _schedule_expiry(ctx, key, valid_to)
+        schedule_expiry(ctx.backend, key, valid_to)
     return result
 
 
@@ -191,26 +192,6 @@ def _symmetric_material(ctx: RequestContext, key: Key, params: Params, material:
     return new_id
 
 
-def _schedule_expiry(ctx: RequestContext, key: Key, valid_to: float) -> None:
-    def expire(when: float) -> None:
-        # Re-imported with another date, or deleted, since: not this entry's business.
-        if key.valid_to == when:
-            _drop_material(key)
-
-    ctx.backend.at(valid_to, expire)
-
-
-def _drop_material(key: Key) -> None:
-    """The material is gone (deleted or expired): the key waits for an import again."""
-    if key.materials is not None:
-        key.materials = dict.fromkeys(key.materials)
-    if not key.spec.symmetric:
-        key.secret = None
-    key.expiration_model = key.valid_to = None
-    if key.state not in (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION):
-        key.state = KeyState.PENDING_IMPORT
-
-
 @handles("DeleteImportedKeyMaterial")
 def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
@@ -223,7 +204,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     if requested is not None and requested != key.material_id:
         # Text unverified against AWS (reference §4.13).
         raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
-    _drop_material(key)
+    drop_material(key)
     result: Result = {"KeyId": key.arn}
     if key.material_id is not None:
         result["KeyMaterialId"] = key.material_id

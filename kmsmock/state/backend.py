@@ -9,6 +9,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kmsmock.state.clock import Clock
 from kmsmock.state.custom_key_stores import CustomKeyStore
@@ -106,6 +107,38 @@ class Entropy:
     def hex(self, count: int) -> str:
         return self.token_bytes(count).hex()
 
+    def snapshot(self) -> dict[str, Any]:
+        """Where the sequences stand, so a restarted mock repeats no ID and no IV."""
+        return {
+            "iv_prefix": self._iv_prefix.hex(),
+            "ivs": next(self._ivs),
+            "ids": _rng_state(self._ids),
+            "rng": None if self._rng is None else _rng_state(self._rng),
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self._iv_prefix = bytes.fromhex(snapshot["iv_prefix"])
+        self._ivs = itertools.count(int(snapshot["ivs"]))
+        ids = random.Random()
+        ids.setstate(_rng_from(snapshot["ids"]))
+        self._ids = ids
+        if self._rng is not None and snapshot.get("rng") is not None:
+            self._rng.setstate(_rng_from(snapshot["rng"]))
+            self._ids = self._rng
+
+
+def _rng_state(rng: random.Random) -> list[Any]:
+    # The Mersenne Twister's 625 words, as one hex string rather than 625 numbers.
+    version, internal, gauss = rng.getstate()
+    return [version, b"".join(word.to_bytes(4, "big") for word in internal).hex(), gauss]
+
+
+def _rng_from(state: list[Any]) -> tuple[Any, ...]:
+    version, text, gauss = state
+    data = bytes.fromhex(text)
+    internal = tuple(int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4))
+    return (version, internal, gauss)
+
 
 class KmsBackend:
     """All KMS state of one outermost activation.
@@ -154,6 +187,10 @@ class KmsBackend:
     def next_grant_seq(self) -> int:
         """Creation order of grants across the mock, for list pages."""
         return next(self._grants)
+
+    def continue_grant_seq(self, last: int) -> None:
+        """Number grants on from ``last`` (a state file's latest)."""
+        self._grants = itertools.count(last + 1)
 
     def regions(self) -> list[RegionState]:
         return list(self._states.values())

@@ -24,6 +24,11 @@ class Identities:
         with self._lock:
             self._known[access_key_id] = (account_id, arn or f"arn:aws:iam::{account_id}:root")
 
+    def known(self) -> dict[str, tuple[str, str]]:
+        """Access key ID -> (account, principal ARN) of every identity added."""
+        with self._lock:
+            return dict(self._known)
+
     def resolve(self, access_key_id: str | None) -> tuple[str, str]:
         if access_key_id is None:
             return self._default
