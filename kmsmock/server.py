@@ -131,7 +131,7 @@ class KmsServer:
         http = KmsHttpServer((self.host, self.requested_port), self.kms.backend, self.region)
         thread = threading.Thread(
             target=http.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": 0.05},
             name=f"kmsmock-server-{http.port}",
             daemon=True,
         )

@@ -51,6 +51,7 @@ def install(router: Router) -> None:
 
     # Imported here, not at the top: this module is imported with kmsmock itself, and the
     # service core pulls in every operation (and botocore, and cryptography).
+    from kmsmock.doors import live
     from kmsmock.service.core import answer
 
     if _installed is not None:
@@ -60,6 +61,9 @@ def install(router: Router) -> None:
 
     def _send(self: Endpoint, request: AWSPreparedRequest) -> AWSResponse:
         url: str = request.url or ""
+        if live.serves(url):
+            # Sent to a kmsmock server of this process: that server answers, over HTTP.
+            return original(self, request)  # type: ignore[no-any-return]
         target = router(self._endpoint_prefix, url)  # type: ignore[attr-defined]
         if target is None:
             return original(self, request)  # type: ignore[no-any-return]

@@ -29,6 +29,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.doors import live
 from kmsmock.errors import KmsMockError
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class KmsHttpServer(http.server.ThreadingHTTPServer):
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.address_family = family
         super().__init__(address, _Handler)
+        live.add(address[0], self.port)
 
     @property
     def port(self) -> int:
@@ -111,6 +113,7 @@ class KmsHttpServer(http.server.ThreadingHTTPServer):
         log.debug("connection from %s ended with an error", client_address, exc_info=True)
 
     def server_close(self) -> None:
+        live.remove(self.port)
         super().server_close()
         with self._open_lock:
             sockets = list(self._open)
