@@ -55,7 +55,8 @@ def test_state_file_multi_region_replica_stays_linked_to_its_primary(tmp_path):
         assert configuration["PrimaryKey"]["Region"] == "us-east-1"
         primary_state = again.kms.backend.peek(again.kms.account_id, "us-east-1")
         replica_state = again.kms.backend.peek(again.kms.account_id, "eu-west-1")
-        assert primary_state is not None and replica_state is not None
+        assert primary_state is not None
+        assert replica_state is not None
         assert primary_state.keys[key_id].region_set is replica_state.keys[key_id].region_set
 
 
