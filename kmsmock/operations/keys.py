@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock.errors import FeatureNotImplementedError
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import page_start, paging_fields
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state import deletion as _deletion
@@ -167,10 +167,9 @@ def describe_key(ctx: RequestContext, params: Params) -> Result:
 @handles("ListKeys")
 def list_keys(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html"""
-    keys = list(ctx.state.keys.values())
-    page, paging = paginate(
-        keys, [f"{k.seq:012d}" for k in keys], params, default_limit=100, max_limit=1000
-    )
+    start, limit = page_start(params, default_limit=100, max_limit=1000)
+    page, following = ctx.state.keys_page(start, limit)
+    paging = paging_fields(None if following is None else f"{following.seq:012d}")
     return {"Keys": [{"KeyId": k.key_id, "KeyArn": k.arn} for k in page], **paging}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import os
@@ -28,9 +29,20 @@ class Alias:
     updated: float
 
 
+def _position(key: Key) -> str:
+    # A key's place in ListKeys pages: its creation order, as a sortable string.
+    return f"{key.seq:012d}"
+
+
 @dataclass(slots=True)
 class RegionState:
-    """What one account holds in one region."""
+    """What one account holds in one region.
+
+    ``keys`` and ``aliases`` are for reading; keys and aliases are added and removed
+    through the methods here, which keep the indexes that make a list page cost the
+    page, not the whole account: keys in creation order, alias names sorted, and each
+    key's aliases.
+    """
 
     account: str
     region: str
@@ -40,17 +52,67 @@ class RegionState:
 
     created: int = 0  # keys ever created here, for creation order
     stores_created: int = 0  # custom key stores ever created here, likewise
+    # Keys in creation order, deleted ones included until the next compaction (a key is
+    # live while ``keys`` holds that very object).
+    key_order: list[Key] = field(default_factory=list, repr=False)
+    deleted_in_order: int = 0
+    alias_names: list[str] = field(default_factory=list, repr=False)  # sorted
+    aliases_by_key: dict[str, dict[str, Alias]] = field(default_factory=dict, repr=False)
 
     def add_key(self, key: Key) -> None:
         self.created += 1
         key.seq = self.created
         self.keys[key.key_id] = key
+        self.key_order.append(key)
+
+    def restore_key(self, key: Key) -> None:
+        """Put back a saved key with its creation order (keys in ascending ``seq``)."""
+        self.keys[key.key_id] = key
+        self.key_order.append(key)
+
+    def keys_page(self, start: str, limit: int) -> tuple[list[Key], Key | None]:
+        """Up to ``limit`` keys from position ``start`` on, and the key after them."""
+        order, keys = self.key_order, self.keys
+        index = bisect.bisect_left(order, start, key=_position) if start else 0
+        page: list[Key] = []
+        for key in itertools.islice(order, index, None):
+            if keys.get(key.key_id) is not key:
+                continue
+            if len(page) == limit:
+                return page, key
+            page.append(key)
+        return page, None
 
     def keys_in_store(self, store_id: str) -> list[Key]:
         return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
 
+    def add_alias(self, alias: Alias) -> None:
+        self.aliases[alias.name] = alias
+        bisect.insort(self.alias_names, alias.name)
+        if alias.target_key_id is not None:
+            self.aliases_by_key.setdefault(alias.target_key_id, {})[alias.name] = alias
+
+    def retarget_alias(self, alias: Alias, key_id: str) -> None:
+        self._unindex(alias)
+        alias.target_key_id = key_id
+        self.aliases_by_key.setdefault(key_id, {})[alias.name] = alias
+
+    def remove_alias(self, name: str) -> None:
+        alias = self.aliases.pop(name)
+        del self.alias_names[bisect.bisect_left(self.alias_names, name)]
+        self._unindex(alias)
+
+    def _unindex(self, alias: Alias) -> None:
+        if alias.target_key_id is None:
+            return
+        named = self.aliases_by_key.get(alias.target_key_id)
+        if named is not None:
+            named.pop(alias.name, None)
+            if not named:
+                del self.aliases_by_key[alias.target_key_id]
+
     def aliases_of(self, key_id: str) -> list[Alias]:
-        return [alias for alias in self.aliases.values() if alias.target_key_id == key_id]
+        return list(self.aliases_by_key.get(key_id, {}).values())
 
     def delete_key(self, key: Key) -> None:
         """The end of a deletion window: the key and every alias naming it are gone."""
@@ -58,7 +120,14 @@ class RegionState:
             return
         del self.keys[key.key_id]
         for alias in self.aliases_of(key.key_id):
-            del self.aliases[alias.name]
+            self.remove_alias(alias.name)
+        self.deleted_in_order += 1
+        # Drop deleted keys from the order once they are half of it: a page then skips
+        # at most as many deleted keys as it lists live ones, on average.
+        if self.deleted_in_order > 64 and self.deleted_in_order * 2 > len(self.key_order):
+            keys = self.keys
+            self.key_order = [k for k in self.key_order if keys.get(k.key_id) is k]
+            self.deleted_in_order = 0
 
 
 class Entropy:

@@ -178,14 +178,14 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
         keys: list[Key] = []
         for region in document["regions"]:
             state = backend.state(region["account"], region["region"])
-            for entry in region["keys"]:
-                key = _read_key(entry, sets)
-                state.keys[key.key_id] = key
+            read = [_read_key(entry, sets) for entry in region["keys"]]
+            for key in sorted(read, key=lambda key: key.seq):
+                state.restore_key(key)
                 keys.append(key)
             state.created = int(region["created"])
             state.stores_created = int(region.get("stores_created", 0))
             for name, target, created, updated in region["aliases"]:
-                state.aliases[name] = Alias(name, target, created, updated)
+                state.add_alias(Alias(name, target, created, updated))
             for entry in region.get("custom_key_stores", []):
                 parked = {k: KeyState(v) for k, v in entry.pop("parked", {}).items()}
                 store = CustomKeyStore(**entry, parked=parked)
