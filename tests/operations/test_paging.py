@@ -58,8 +58,7 @@ def test_list_keys_walk_after_most_keys_are_deleted_lists_exactly_the_live_ones(
 ):
     # Enough deletions that the creation-order index drops its deleted keys.
     ids = [
-        kms_mock.seed_key(f"00000000-0000-4000-8000-{n:012d}", bytes(32)).key_id
-        for n in range(300)
+        kms_mock.seed_key(f"00000000-0000-4000-8000-{n:012d}", bytes(32)).key_id for n in range(300)
     ]
     for key_id in ids[:250]:
         client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
