@@ -58,10 +58,11 @@ def install(router: Router) -> None:
         raise ActivationError("kmsmock's patch is already installed")
     original = Endpoint.__dict__["_send"]
     make_response = _response_maker()
+    servers = live.PORTS
 
     def _send(self: Endpoint, request: AWSPreparedRequest) -> AWSResponse:
         url: str = request.url or ""
-        if live.serves(url):
+        if servers and live.serves(url):
             # Sent to a kmsmock server of this process: that server answers, over HTTP.
             return original(self, request)  # type: ignore[no-any-return]
         target = router(self._endpoint_prefix, url)  # type: ignore[attr-defined]

@@ -276,9 +276,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.log_request(status, len(body))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        # Malformed requests (a bad request line, oversized headers, an unsupported
-        # method): a plain 4xx, written in one piece, and the connection closed.
+        # Malformed requests (a bad request line, oversized headers, an unknown method):
+        # a plain 4xx, written in one piece, and the connection closed.
         self.close_connection = True
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            # The standard library's answer to a method it has no handler for.
+            code, message = HTTPStatus.METHOD_NOT_ALLOWED, "KMS takes POST requests"
         self._send_json(code, {"message": message or _REASONS.get(code, "")})
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

@@ -154,6 +154,8 @@ def test_request_chunked_body_returns_411(server):
         b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n",
         b"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
         b"POST /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n",
+        b"BREW / HTTP/1.1\r\n\r\n",
+        b"POST / HTTP/1.1\r\n" + b"X-Long: " + b"h" * 70_000 + b"\r\n\r\n",
     ],
 )
 def test_request_malformed_http_returns_plain_4xx_and_server_keeps_serving(server, request_bytes):
@@ -193,6 +195,25 @@ def test_options_preflight_allows_the_requested_headers(server):
     assert "Access-Control-Allow-Origin: *" in head
     assert "Access-Control-Allow-Methods: GET, POST, OPTIONS" in head
     assert "Access-Control-Allow-Headers: x-amz-target,content-type,authorization" in head
+
+
+def test_request_expect_100_continue_is_answered(server):
+    answer = raw(
+        server,
+        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+        b"Expect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    )
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+    assert answer.endswith(b'{"Keys":[],"Truncated":false}')
+
+
+def test_request_http_1_0_gets_its_answer_and_the_connection_closes(server):
+    answer = raw(
+        server,
+        b"POST / HTTP/1.0\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 2\r\n\r\n{}",
+    )
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n" in answer
 
 
 def test_get_kms_path_returns_405(server):
