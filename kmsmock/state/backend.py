@@ -75,7 +75,9 @@ class RegionState:
         order, keys = self.key_order, self.keys
         index = bisect.bisect_left(order, start, key=_position) if start else 0
         page: list[Key] = []
-        for key in itertools.islice(order, index, None):
+        # Indexing from ``index`` on: islice would step over the keys before it one by one.
+        for position in range(index, len(order)):
+            key = order[position]
             if keys.get(key.key_id) is not key:
                 continue
             if len(page) == limit:
