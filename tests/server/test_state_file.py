@@ -82,3 +82,37 @@ def test_state_file_unreadable_raises_state_file_error(tmp_path, document, messa
     with pytest.raises(persist.StateFileError, match=message):
         persist.load_file(server.kms.backend, path)
     assert server.kms.keys() == []
+
+
+def test_state_file_imported_material_still_decrypts_and_still_expires(tmp_path):
+    from tests.operations.test_imports import EXPIRES, external_key, import_material
+
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = external_key(kms)
+        material = bytes(range(32))
+        valid_to = server.kms.clock.now() + 10 * 86400
+        import_material(kms, key_id, material, ExpirationModel=EXPIRES, ValidTo=valid_to)
+        blob = kms.encrypt(KeyId=key_id, Plaintext=b"imported")["CiphertextBlob"]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"imported"
+        again.kms.clock.advance(days=11)
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"
+
+
+def test_state_file_custom_key_store_and_its_key_come_back_connected(tmp_path):
+    from tests.operations.test_custom_key_stores import cloudhsm_params, new_store
+
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        store_id = new_store(kms, "cloudhsm")
+        key_id = kms.create_key(Origin="AWS_CLOUDHSM", CustomKeyStoreId=store_id)["KeyMetadata"][
+            "KeyId"
+        ]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        [store] = kms.describe_custom_key_stores()["CustomKeyStores"]
+        assert (store["CustomKeyStoreId"], store["ConnectionState"]) == (store_id, "CONNECTED")
+        assert store["CustomKeyStoreName"] == cloudhsm_params()["CustomKeyStoreName"]
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["CustomKeyStoreId"] == store_id
