@@ -165,7 +165,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         extra = b""
         if reply.error_code is not None:
-            extra = b"x-amzn-ErrorType: " + reply.error_code.encode() + b":\r\n"
+            extra = b"x-amzn-ErrorType: " + reply.error_code.encode() + b"\r\n"
         self._send(reply.status, reply.body, _CONTENT_TYPE, reply.request_id, extra)
 
     def do_OPTIONS(self) -> None:
