@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -168,3 +169,36 @@ def test_encrypt_decrypt_from_many_threads_loses_no_call(kms_server):
     operations = kms_server.kms.calls.operations()
     assert len(operations) == threads * rounds * 2
     assert operations.count("Encrypt") == operations.count("Decrypt") == threads * rounds
+
+
+def test_encrypt_from_many_threads_injected_faults_fail_exactly_that_many_calls(kms_server):
+    kms_server.kms.seed_key(KEY_ID, MATERIAL)
+    kms_server.kms.faults.inject("Encrypt", "ThrottlingException", times=25)
+    session = botocore.session.Session()
+    failures: list[str] = []
+
+    def work() -> None:
+        kms: Any = session.create_client(
+            "kms",
+            endpoint_url=kms_server.url,
+            region_name=REGION,
+            aws_access_key_id="AKIATHREADS",
+            aws_secret_access_key="x",
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        try:
+            for _ in range(20):
+                try:
+                    kms.encrypt(KeyId=KEY_ID, Plaintext=b"x")
+                except ClientError as caught:
+                    failures.append(error(caught)[0])
+        finally:
+            kms.close()
+
+    workers = [threading.Thread(target=work) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert failures == ["ThrottlingException"] * 25
+    assert len(kms_server.kms.calls) == 160
