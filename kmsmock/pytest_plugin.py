@@ -1,4 +1,5 @@
-"""pytest plugin: the ``kms_mock`` fixture and marker (which activates the mock by itself).
+"""pytest plugin: the ``kms_mock`` fixture and marker (which activates the mock by itself),
+and the ``kms_server`` fixture.
 
 Registered as a ``pytest11`` entry point, so it loads in every pytest run where
 kmsmock is installed; it imports kmsmock itself (and so botocore) only when a
@@ -14,6 +15,7 @@ import pytest
 
 if TYPE_CHECKING:
     from kmsmock import KmsMock
+    from kmsmock.server import KmsServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,3 +67,24 @@ def kms_mock_fixture(request: pytest.FixtureRequest) -> Iterator[KmsMock]:
         options = dict(marker.kwargs)
     with mock_kms(**options) as kms:
         yield kms
+
+
+@pytest.fixture(name="kms_server")
+def kms_server_fixture(request: pytest.FixtureRequest) -> Iterator[KmsServer]:
+    """A KMS server on a free loopback port for the test; yields the
+    :class:`kmsmock.server.KmsServer` (``.url`` for clients, ``.kms`` to look inside).
+
+    Takes the options of ``@pytest.mark.kms_mock`` that a server has (region,
+    account_id, seed, enforce_policies).
+
+    def test_encrypt(kms_server):
+        boto3.client("kms", endpoint_url=kms_server.url).create_key()
+    """
+    from kmsmock.server import KmsServer
+
+    marker = request.node.get_closest_marker("kms_mock")
+    options = {}
+    if marker is not None:
+        options = {k: v for k, v in marker.kwargs.items() if k != "passthrough"}
+    with KmsServer(**options) as server:
+        yield server

@@ -43,6 +43,35 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
     raise NetworkUsedError(f"a test tried to reach the network: {args!r}")
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+_create_connection = socket.create_connection
+
+
+def _loopback(address: Any) -> bool:
+    return isinstance(address, tuple) and address[0] in _LOOPBACK
+
+
+# Loopback only: kmsmock's own server (tests/server) is the one thing a test may reach.
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    if not _loopback(address):
+        _refuse(address)
+    _connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    if not _loopback(address):
+        _refuse(address)
+    return _connect_ex(self, address)
+
+
+def _guarded_create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
+    if not _loopback(address):
+        _refuse(address)
+    return _create_connection(address, *args, **kwargs)
+
+
 @functools.cache
 def _shared_session() -> boto3.session.Session:
     return boto3.session.Session(
@@ -64,9 +93,9 @@ def _safe_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     # One default session for all tests: building a session costs ~0.2 s. It caches the
     # credentials above; tests that change credentials use ``fresh_default_session``.
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", _shared_session())
-    monkeypatch.setattr(socket.socket, "connect", _refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
-    monkeypatch.setattr(socket, "create_connection", _refuse)
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket, "create_connection", _guarded_create_connection)
 
 
 @pytest.fixture

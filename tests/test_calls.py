@@ -146,3 +146,24 @@ def test_journal_repr_names_the_latest_operations(kms_mock, client):
     assert repr(kms_mock.calls) == (
         "<CallJournal of 6 calls: [..., ListKeys, ListKeys, ListKeys, ListKeys, ListKeys]>"
     )
+
+
+def test_calls_journal_default_bound_keeps_the_latest_100000(kms_mock):
+    assert kms_mock.calls.max_calls == 100_000
+
+
+def test_calls_max_calls_set_smaller_keeps_only_the_latest(kms_mock, client):
+    for _ in range(3):
+        client.list_keys()
+    kms_mock.calls.max_calls = 2
+    client.list_aliases()
+    assert kms_mock.calls.operations() == ["ListKeys", "ListAliases"]
+    kms_mock.calls.max_calls = None
+    for _ in range(3):
+        client.generate_random(NumberOfBytes=8)
+    assert len(kms_mock.calls) == 5
+
+
+def test_calls_max_calls_negative_raises_value_error(kms_mock):
+    with pytest.raises(ValueError, match="max_calls must be 0 or more"):
+        kms_mock.calls.max_calls = -1

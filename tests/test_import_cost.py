@@ -38,3 +38,12 @@ def test_import_kmsmock_start_imports_botocore():
         "print('botocore' in sys.modules); m.stop()"
     )
     assert output == "True"
+
+
+def test_import_kmsmock_server_does_not_import_botocore_or_cryptography():
+    # The server module alone is cheap too: the HTTP door and the core load at start().
+    output = _run(
+        "import kmsmock.server, sys; "
+        "print('botocore' in sys.modules, 'cryptography' in sys.modules)"
+    )
+    assert output == "False False"

@@ -64,15 +64,20 @@ def install(router: Router, region: str) -> None:
 
     # Imported here, not at the top: this module is imported with kmsmock itself, and the
     # service core pulls in every operation (and botocore, and cryptography).
+    from kmsmock.doors import live
     from kmsmock.service.core import answer
 
     if _installed is not None:
         raise ActivationError("kmsmock's patch is already installed")
     original = Endpoint.__dict__["_send"]
     make_response = _response_maker()
+    servers = live.PORTS
 
     def _send(self: Endpoint, request: AWSPreparedRequest) -> AWSResponse:
         url: str = request.url or ""
+        if servers and live.serves(url):
+            # Sent to a kmsmock server of this process: that server answers, over HTTP.
+            return original(self, request)  # type: ignore[no-any-return]
         target = router(self._endpoint_prefix, url)  # type: ignore[attr-defined]
         if target is None:
             return original(self, request)  # type: ignore[no-any-return]

@@ -27,19 +27,30 @@ def paginate(
 
     ``order`` holds each item's position as an ascending string, stable across calls.
     The marker carries the position of the next page's first item, so a page boundary
-    stays put when items are added or removed, that item included.
+    stays put when items are added or removed, that item included. For lists that can
+    grow large, ``page_start`` and ``paging_fields`` page from an index instead, so that
+    a page costs the page, not the list.
     """
-    start = 0
-    marker = params.get("Marker")
-    if marker is not None:
-        start = bisect.bisect_left(order, _position(marker))
-    # Limits above the documented maximum are clamped (reference §4.0, open question 14).
-    limit = min(params.get("Limit", default_limit), max_limit)
+    start_position, limit = page_start(params, default_limit=default_limit, max_limit=max_limit)
+    start = bisect.bisect_left(order, start_position) if start_position else 0
     end = start + limit
-    fields: dict[str, Any] = {"Truncated": end < len(items)}
-    if end < len(items):
-        fields["NextMarker"] = marker_at(order[end])
-    return items[start:end], fields
+    following = order[end] if end < len(items) else None
+    return items[start:end], paging_fields(following)
+
+
+def page_start(params: dict[str, Any], *, default_limit: int, max_limit: int) -> tuple[str, int]:
+    """(position of the page's first item, "" for the first page; the page's size)."""
+    marker = params.get("Marker")
+    start = _position(marker) if marker is not None else ""
+    # Limits above the documented maximum are clamped (reference §4.0, open question 14).
+    return start, min(params.get("Limit", default_limit), max_limit)
+
+
+def paging_fields(following: str | None) -> dict[str, Any]:
+    """``Truncated``, and ``NextMarker`` naming ``following``, the next page's first item."""
+    if following is None:
+        return {"Truncated": False}
+    return {"Truncated": True, "NextMarker": marker_at(following)}
 
 
 def marker_at(position: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kmsmock.operations._paging import paginate
+import bisect
+
+from kmsmock.operations._paging import page_start, paging_fields
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state import aws_managed as _aws_managed
 from kmsmock.state.backend import Alias, RegionState
@@ -58,7 +60,7 @@ def create_alias(ctx: RequestContext, params: Params) -> Result:
         raise aws.AlreadyExistsException(f"An alias with the name {_arn(ctx, name)} already exists")
     _check_room(ctx, state, key)
     now = ctx.now()
-    state.aliases[name] = Alias(name, key.key_id, now, now)
+    state.add_alias(Alias(name, key.key_id, now, now))
     return {}
 
 
@@ -92,7 +94,7 @@ def update_alias(ctx: RequestContext, params: Params) -> Result:
         )
     if key.key_id != current.key_id:
         _check_room(ctx, state, key)
-    alias.target_key_id = key.key_id
+    state.retarget_alias(alias, key.key_id)
     alias.updated = ctx.now()
     return {}
 
@@ -108,7 +110,7 @@ def delete_alias(ctx: RequestContext, params: Params) -> Result:
         raise aws.alias_not_found(_arn(ctx, name))
     if alias.target_key_id is not None:
         ctx.authorize(state.keys[alias.target_key_id])  # the action on the key it names
-    del state.aliases[name]
+    state.remove_alias(name)
     return {}
 
 
@@ -121,27 +123,43 @@ def list_aliases(ctx: RequestContext, params: Params) -> Result:
     """
     state = ctx.state
     key_filter = params.get("KeyId")
-    entries: dict[str, Result] = {}
+    start, limit = page_start(params, default_limit=50, max_limit=100)
     if key_filter is None:
-        for service in _aws_managed.PREDEFINED:
-            name = f"{_aws_managed.RESERVED_PREFIX}{service}"
-            entries[name] = {
-                "AliasName": name,
-                "AliasArn": _arn(ctx, name),
-            }
-        aliases = list(state.aliases.values())
+        # The page's names, and one more to tell whether another page follows: from the
+        # sorted names of the account's aliases and of the predefined ones, merged.
+        names = state.alias_names
+        first = bisect.bisect_left(names, start)
+        taken = set(names[first : first + limit + 1])
+        reserved = bisect.bisect_left(_PREDEFINED_NAMES, start)
+        taken.update(_PREDEFINED_NAMES[reserved : reserved + limit + 1])
+        wanted = sorted(taken)[: limit + 1]
     else:
-        aliases = state.aliases_of(ctx.key(key_filter).key_id)
-    for alias in aliases:
-        entries[alias.name] = {
-            "AliasName": alias.name,
-            "AliasArn": _arn(ctx, alias.name),
-            "TargetKeyId": alias.target_key_id,
-            "CreationDate": alias.created,
-            "LastUpdatedDate": alias.updated,
-        }
-    names = sorted(entries)
-    page, paging = paginate(
-        [entries[n] for n in names], names, params, default_limit=50, max_limit=100
-    )
-    return {"Aliases": list(page), **paging}
+        wanted = sorted(
+            alias.name
+            for alias in state.aliases_of(ctx.key(key_filter).key_id)
+            if alias.name >= start
+        )[: limit + 1]
+    following = wanted[limit] if len(wanted) > limit else None
+    return {
+        "Aliases": [_entry(ctx, state, name) for name in wanted[:limit]],
+        **paging_fields(following),
+    }
+
+
+_PREDEFINED_NAMES = sorted(
+    f"{_aws_managed.RESERVED_PREFIX}{service}" for service in _aws_managed.PREDEFINED
+)
+
+
+def _entry(ctx: RequestContext, state: RegionState, name: str) -> Result:
+    alias = state.aliases.get(name)
+    if alias is None:
+        # A predefined alias whose AWS managed key is not created yet: no target.
+        return {"AliasName": name, "AliasArn": _arn(ctx, name)}
+    return {
+        "AliasName": name,
+        "AliasArn": _arn(ctx, name),
+        "TargetKeyId": alias.target_key_id,
+        "CreationDate": alias.created,
+        "LastUpdatedDate": alias.updated,
+    }

@@ -7,6 +7,7 @@ from kmsmock.crypto.unwrap import load_material, unwrap, wrapping_key
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state import imported_materials as _materials
 from kmsmock.state.context import RequestContext
+from kmsmock.state.expiry import drop_material, schedule_expiry
 from kmsmock.state.ids import in_china
 from kmsmock.state.imported import (
     MAX_VALID_TO,
@@ -151,7 +152,7 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
         )
         result["KeyMaterialId"] = new_id
         if valid_to is not None:
-            _schedule_expiry(ctx, key, valid_to, new_id)
+            schedule_expiry(ctx.backend, key, valid_to, new_id)
         return result
     secret = load_material(key.spec.name, material)
     if secret is None or key.bound_material not in (None, fingerprint(material)):
@@ -162,7 +163,7 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     if key.state is KeyState.PENDING_IMPORT:
         key.state = KeyState.ENABLED
     if valid_to is not None:
-        _schedule_expiry(ctx, key, valid_to, None)
+        schedule_expiry(ctx.backend, key, valid_to)
     return result
 
 
@@ -212,32 +213,6 @@ def _symmetric_material(
     return new_id, new_id not in bound
 
 
-def _schedule_expiry(
-    ctx: RequestContext, key: Key, valid_to: float, symmetric_id: str | None
-) -> None:
-    backend = ctx.backend
-
-    def expire(when: float) -> None:
-        # Re-imported with another date, or deleted, since: not this entry's business.
-        if symmetric_id is None:
-            if key.valid_to == when:
-                _drop_material(key)
-            return
-        record = key.imports.records.get(symmetric_id) if key.imports is not None else None
-        if record is not None and record.valid_to == when:
-            _materials.delete(backend, key, symmetric_id)
-
-    backend.at(valid_to, expire)
-
-
-def _drop_material(key: Key) -> None:
-    """The material of an asymmetric or HMAC key is gone (deleted or expired)."""
-    key.secret = None
-    key.expiration_model = key.valid_to = None
-    if key.state not in (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION):
-        key.state = KeyState.PENDING_IMPORT
-
-
 @handles("DeleteImportedKeyMaterial")
 def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteImportedKeyMaterial.html
@@ -253,7 +228,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
         if requested is not None:
             # Text unverified against AWS.
             raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
-        _drop_material(key)
+        drop_material(key)
         return result
     known = key.material_ids()
     if key.imports is not None and key.imports.pending is not None:

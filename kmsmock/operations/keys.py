@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.errors import FeatureNotImplementedError
-from kmsmock.operations._paging import marker_at, marker_position, paginate
+from kmsmock.operations._paging import (
+    marker_at,
+    marker_position,
+    page_start,
+    paginate,
+    paging_fields,
+)
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state import deletion as _deletion
@@ -176,16 +182,17 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     only requests with the ResourceOwners of the one that issued it.
     """
     owners = set(params.get("ResourceOwners") or ("SELF",))
-    own = list(ctx.state.keys.values()) if "SELF" in owners else []
     marker = params.get("Marker")
     if "OTHER_ACCOUNTS_VIA_RAM" not in owners:
-        # Markers as before ResourceOwners existed: the key's creation order.
+        # Markers as before ResourceOwners existed: the key's creation order, paged from
+        # the account's index so that a page costs the page, not the account.
         if marker is not None and not marker_position(marker).isdigit():
             raise _invalid_marker(marker)
-        page, paging = paginate(
-            own, [f"{k.seq:012d}" for k in own], params, default_limit=100, max_limit=1000
-        )
+        start, limit = page_start(params, default_limit=100, max_limit=1000)
+        page, following = ctx.state.keys_page(start, limit)
+        paging = paging_fields(None if following is None else f"{following.seq:012d}")
         return {"Keys": [_list_entry(k) for k in page], **paging}
+    own = list(ctx.state.keys.values()) if "SELF" in owners else []
     # Positions name their part (0: own keys, 1: shared keys) under a scope that tells
     # which ResourceOwners issued them.
     scope = "both" if "SELF" in owners else "shared"
@@ -201,11 +208,11 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
             raise _invalid_marker(marker)
         part = int(position.split(":")[1])
     keys, order = parts[part]
-    page, paging = paginate(keys, order, params, default_limit=100, max_limit=1000)
+    found, paging = paginate(keys, order, params, default_limit=100, max_limit=1000)
     if part == 0 and not paging["Truncated"] and shared:
         # The own keys end here; the shared ones come on the next page.
         paging = {"Truncated": True, "NextMarker": marker_at(parts[1][1][0])}
-    return {"Keys": [_list_entry(k) for k in page], **paging}
+    return {"Keys": [_list_entry(k) for k in found], **paging}
 
 
 def _invalid_marker(marker: str) -> aws.InvalidMarkerException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import os
@@ -9,13 +10,14 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kmsmock.state.clock import Clock
 from kmsmock.state.custom_key_stores import CustomKeyStore
 from kmsmock.state.faults import Faults
 from kmsmock.state.grants import TokenTarget
 from kmsmock.state.identities import Identities
-from kmsmock.state.journal import CallJournal
+from kmsmock.state.journal import DEFAULT_MAX_CALLS, CallJournal
 from kmsmock.state.keys import Key
 
 
@@ -27,9 +29,20 @@ class Alias:
     updated: float
 
 
+def _position(key: Key) -> str:
+    # A key's place in ListKeys pages: its creation order, as a sortable string.
+    return f"{key.seq:012d}"
+
+
 @dataclass(slots=True)
 class RegionState:
-    """What one account holds in one region."""
+    """What one account holds in one region.
+
+    ``keys`` and ``aliases`` are for reading; keys and aliases are added and removed
+    through the methods here, which keep the indexes that make a list page cost the
+    page, not the whole account: keys in creation order, alias names sorted, and each
+    key's aliases.
+    """
 
     account: str
     region: str
@@ -39,17 +52,69 @@ class RegionState:
 
     created: int = 0  # keys ever created here, for creation order
     stores_created: int = 0  # custom key stores ever created here, likewise
+    # Keys in creation order, deleted ones included until the next compaction (a key is
+    # live while ``keys`` holds that very object).
+    key_order: list[Key] = field(default_factory=list, repr=False)
+    deleted_in_order: int = 0
+    alias_names: list[str] = field(default_factory=list, repr=False)  # sorted
+    aliases_by_key: dict[str, dict[str, Alias]] = field(default_factory=dict, repr=False)
 
     def add_key(self, key: Key) -> None:
         self.created += 1
         key.seq = self.created
         self.keys[key.key_id] = key
+        self.key_order.append(key)
+
+    def restore_key(self, key: Key) -> None:
+        """Put back a saved key with its creation order (keys in ascending ``seq``)."""
+        self.keys[key.key_id] = key
+        self.key_order.append(key)
+
+    def keys_page(self, start: str, limit: int) -> tuple[list[Key], Key | None]:
+        """Up to ``limit`` keys from position ``start`` on, and the key after them."""
+        order, keys = self.key_order, self.keys
+        index = bisect.bisect_left(order, start, key=_position) if start else 0
+        page: list[Key] = []
+        # Indexing from ``index`` on: islice would step over the keys before it one by one.
+        for position in range(index, len(order)):
+            key = order[position]
+            if keys.get(key.key_id) is not key:
+                continue
+            if len(page) == limit:
+                return page, key
+            page.append(key)
+        return page, None
 
     def keys_in_store(self, store_id: str) -> list[Key]:
         return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
 
+    def add_alias(self, alias: Alias) -> None:
+        self.aliases[alias.name] = alias
+        bisect.insort(self.alias_names, alias.name)
+        if alias.target_key_id is not None:
+            self.aliases_by_key.setdefault(alias.target_key_id, {})[alias.name] = alias
+
+    def retarget_alias(self, alias: Alias, key_id: str) -> None:
+        self._unindex(alias)
+        alias.target_key_id = key_id
+        self.aliases_by_key.setdefault(key_id, {})[alias.name] = alias
+
+    def remove_alias(self, name: str) -> None:
+        alias = self.aliases.pop(name)
+        del self.alias_names[bisect.bisect_left(self.alias_names, name)]
+        self._unindex(alias)
+
+    def _unindex(self, alias: Alias) -> None:
+        if alias.target_key_id is None:
+            return
+        named = self.aliases_by_key.get(alias.target_key_id)
+        if named is not None:
+            named.pop(alias.name, None)
+            if not named:
+                del self.aliases_by_key[alias.target_key_id]
+
     def aliases_of(self, key_id: str) -> list[Alias]:
-        return [alias for alias in self.aliases.values() if alias.target_key_id == key_id]
+        return list(self.aliases_by_key.get(key_id, {}).values())
 
     def delete_key(self, key: Key) -> None:
         """The end of a deletion window: the key and every alias naming it are gone."""
@@ -57,7 +122,14 @@ class RegionState:
             return
         del self.keys[key.key_id]
         for alias in self.aliases_of(key.key_id):
-            del self.aliases[alias.name]
+            self.remove_alias(alias.name)
+        self.deleted_in_order += 1
+        # Drop deleted keys from the order once they are half of it: a page then skips
+        # at most as many deleted keys as it lists live ones, on average.
+        if self.deleted_in_order > 64 and self.deleted_in_order * 2 > len(self.key_order):
+            keys = self.keys
+            self.key_order = [k for k in self.key_order if keys.get(k.key_id) is k]
+            self.deleted_in_order = 0
 
 
 class Entropy:
@@ -106,6 +178,38 @@ class Entropy:
     def hex(self, count: int) -> str:
         return self.token_bytes(count).hex()
 
+    def snapshot(self) -> dict[str, Any]:
+        """Where the sequences stand, so a restarted mock repeats no ID and no IV."""
+        return {
+            "iv_prefix": self._iv_prefix.hex(),
+            "ivs": next(self._ivs),
+            "ids": _rng_state(self._ids),
+            "rng": None if self._rng is None else _rng_state(self._rng),
+        }
+
+    def restore(self, snapshot: dict[str, Any]) -> None:
+        self._iv_prefix = bytes.fromhex(snapshot["iv_prefix"])
+        self._ivs = itertools.count(int(snapshot["ivs"]))
+        ids = random.Random()
+        ids.setstate(_rng_from(snapshot["ids"]))
+        self._ids = ids
+        if self._rng is not None and snapshot.get("rng") is not None:
+            self._rng.setstate(_rng_from(snapshot["rng"]))
+            self._ids = self._rng
+
+
+def _rng_state(rng: random.Random) -> list[Any]:
+    # The Mersenne Twister's 625 words, as one hex string rather than 625 numbers.
+    version, internal, gauss = rng.getstate()
+    return [version, b"".join(word.to_bytes(4, "big") for word in internal).hex(), gauss]
+
+
+def _rng_from(state: list[Any]) -> tuple[Any, ...]:
+    version, text, gauss = state
+    data = bytes.fromhex(text)
+    internal = tuple(int.from_bytes(data[i : i + 4], "big") for i in range(0, len(data), 4))
+    return (version, internal, gauss)
+
 
 class KmsBackend:
     """All KMS state of one outermost activation.
@@ -115,7 +219,12 @@ class KmsBackend:
     """
 
     def __init__(
-        self, *, account_id: str, seed: int | None, enforce_policies: bool = False
+        self,
+        *,
+        account_id: str,
+        seed: int | None,
+        enforce_policies: bool = False,
+        max_calls: int | None = DEFAULT_MAX_CALLS,
     ) -> None:
         self.lock = threading.RLock()
         # Key policies and grants decide access (``_authorization``); off by default.
@@ -133,7 +242,7 @@ class KmsBackend:
         self._grants = itertools.count(1)
         # Every grant token issued, and the grant it names (see ``_grants``).
         self.grant_tokens: dict[str, TokenTarget] = {}
-        self.calls = CallJournal()
+        self.calls = CallJournal(max_calls)
         self.faults = Faults(random.Random(seed))
 
     def state(self, account: str, region: str) -> RegionState:
@@ -149,6 +258,10 @@ class KmsBackend:
     def next_grant_seq(self) -> int:
         """Creation order of grants across the mock, for list pages."""
         return next(self._grants)
+
+    def continue_grant_seq(self, last: int) -> None:
+        """Number grants on from ``last`` (a state file's latest)."""
+        self._grants = itertools.count(last + 1)
 
     def regions(self) -> list[RegionState]:
         return list(self._states.values())

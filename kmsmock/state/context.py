@@ -167,7 +167,7 @@ class RequestContext:
             material_id=entropy.hex(32),
         )
         state.add_key(key)
-        state.aliases[alias_name] = Alias(alias_name, key.key_id, now, now)
+        state.add_alias(Alias(alias_name, key.key_id, now, now))
         # AWS managed keys rotate every year [M].
         _rotation.enable(self.backend, key, 365, now)
         return key

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import threading
 from dataclasses import dataclass
 
 from kmsmock.wire import aws_errors as aws
@@ -85,6 +86,9 @@ class Faults:
     def __init__(self, rng: random.Random) -> None:
         self._faults: list[_Fault] = []
         self._rng = rng
+        # Requests take faults from many threads at once (a server's, a pool's): a fault
+        # injected for one call must fail exactly one.
+        self._lock = threading.Lock()
 
     def inject(
         self,
@@ -134,6 +138,10 @@ class Faults:
 
     def take(self, operation: str) -> InjectedError | None:
         """The error this call of ``operation`` is to fail with, if any; counts it."""
+        with self._lock:
+            return self._take(operation)
+
+    def _take(self, operation: str) -> InjectedError | None:
         for fault in self._faults:
             if fault.operation not in (None, operation):
                 continue

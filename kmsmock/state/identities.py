@@ -100,6 +100,11 @@ class Identities:
         with self._lock:
             self._known[access_key_id] = caller
 
+    def known(self) -> dict[str, Caller]:
+        """Access key ID -> (account, principal, source ARN) of every identity added."""
+        with self._lock:
+            return dict(self._known)
+
     def resolve(self, access_key_id: str | None) -> Caller:
         if access_key_id is None:
             return self._default

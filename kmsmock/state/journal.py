@@ -10,13 +10,18 @@ bodies as they crossed the wire; a ``Call`` is decoded from them when a test rea
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, overload
 
 from kmsmock.wire.redact import REDACTED, readable
 
-__all__ = ["REDACTED", "Call", "CallJournal", "Entry"]
+__all__ = ["DEFAULT_MAX_CALLS", "REDACTED", "Call", "CallJournal", "Entry"]
+
+# The journal keeps the latest calls only, so a mock that runs long stays flat in memory;
+# ``kms.calls.max_calls`` changes the bound (None: no bound).
+DEFAULT_MAX_CALLS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +62,27 @@ class Entry(NamedTuple):
 
 
 class CallJournal(Sequence[Call]):
-    """The calls of one mock, oldest first; ``clear()`` empties it."""
+    """The latest calls of one mock (up to ``max_calls``), oldest first; ``clear()``
+    empties it."""
 
     __slots__ = ("_entries",)
 
-    def __init__(self) -> None:
-        self._entries: list[Entry] = []
+    def __init__(self, max_calls: int | None = DEFAULT_MAX_CALLS) -> None:
+        self._entries: deque[Entry] = deque(maxlen=max_calls)
+
+    @property
+    def max_calls(self) -> int | None:
+        """How many calls are kept; the oldest go first once it is reached."""
+        return self._entries.maxlen
+
+    @max_calls.setter
+    def max_calls(self, value: int | None) -> None:
+        if value is not None and value < 0:
+            raise ValueError(f"max_calls must be 0 or more (or None: no bound), got {value}")
+        self._entries = deque(self._entries, maxlen=value)
 
     def record(self, entry: Entry) -> None:
+        # deque.append is atomic: threads answering at once lose no entry.
         self._entries.append(entry)
 
     def clear(self) -> None:
@@ -80,14 +98,14 @@ class CallJournal(Sequence[Call]):
 
     def __getitem__(self, index: int | slice) -> Call | list[Call]:
         if isinstance(index, slice):
-            return [_call(entry) for entry in self._entries[index]]
+            return [_call(entry) for entry in list(self._entries)[index]]
         return _call(self._entries[index])
 
     def __iter__(self) -> Iterator[Call]:
         return (_call(entry) for entry in list(self._entries))
 
     def __repr__(self) -> str:
-        names = ", ".join(entry.operation for entry in self._entries[-5:])
+        names = ", ".join(entry.operation for entry in list(self._entries)[-5:])
         more = "..., " if len(self._entries) > 5 else ""
         return f"<CallJournal of {len(self._entries)} calls: [{more}{names}]>"
 

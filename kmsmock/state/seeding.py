@@ -101,7 +101,7 @@ def seed_key(
     key.materials, key.secret = materials, secret
     state.add_key(key)
     for name in aliases:
-        state.aliases[name] = Alias(name, key_id, now, now)
+        state.add_alias(Alias(name, key_id, now, now))
     return key
 
 
