@@ -280,6 +280,15 @@ def without_new_aws_managed_keys(after: Any, before: Any) -> Any:
             if alias["target_key_id"] not in new_keys
         }
         trimmed["created"] = old["created"]
+        # The indexes that keep list pages cheap name the new key and alias too.
+        if "key_order" in state:
+            trimmed["key_order"] = [k for k in state["key_order"] if k["key_id"] not in new_keys]
+        if "aliases_by_key" in state:
+            trimmed["aliases_by_key"] = {
+                k: v for k, v in state["aliases_by_key"].items() if k not in new_keys
+            }
+        if "alias_names" in state:
+            trimmed["alias_names"] = [n for n in state["alias_names"] if n in trimmed["aliases"]]
         if trimmed["keys"] or trimmed["aliases"] or where in before:
             kept[where] = trimmed
     return kept
