@@ -38,3 +38,13 @@ def test_import_kmsmock_start_imports_botocore():
         "print('botocore' in sys.modules); m.stop()"
     )
     assert output == "True"
+
+
+def test_import_kmsmock_public_types_do_not_import_botocore_or_cryptography():
+    # The handle's member types are public names too; reaching them stays cheap.
+    output = _run(
+        "import sys; "
+        "from kmsmock import Call, CallJournal, Clock, Faults, Identities, KeyView, KmsMock; "
+        "print('botocore' in sys.modules, 'cryptography' in sys.modules)"
+    )
+    assert output == "False False"
