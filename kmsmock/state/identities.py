@@ -8,8 +8,9 @@ import threading
 class Identities:
     """Maps access key IDs to callers. Unknown keys act as the default account's root.
 
-    >>> with mock_kms() as kms:
-    ...     kms.identities.add("AKIAOTHERACCOUNT0001", account_id="111122223333")
+    Examples:
+        >>> with mock_kms() as kms:
+        ...     kms.identities.add("AKIAOTHERACCOUNT0001", account_id="111122223333")
     """
 
     def __init__(self, default_account: str) -> None:
