@@ -45,11 +45,12 @@ _saved_environment: environment.Saved = {}
 class KmsMock(Handle):
     """A handle on the mocked KMS: start it, stop it, and look inside.
 
-    >>> from kmsmock import mock_kms
-    >>> import boto3
-    >>> with mock_kms() as kms:
-    ...     client = boto3.client("kms")
-    ...     key_id = client.create_key()["KeyMetadata"]["KeyId"]
+    Examples:
+        >>> from kmsmock import mock_kms
+        >>> import boto3
+        >>> with mock_kms() as kms:
+        ...     client = boto3.client("kms")
+        ...     key_id = client.create_key()["KeyMetadata"]["KeyId"]
     """
 
     def __init__(
@@ -348,13 +349,14 @@ def mock_kms(
 
     Decorates test functions (sync, async, generators) and test classes (each test,
     with its ``setUp``/``tearDown`` or ``setup_method``/``teardown_method``, in a fresh
-    mock), or serves as a context manager returning the :class:`KmsMock` handle::
+    mock), or serves as a context manager returning the ``KmsMock`` handle.
 
-        @mock_kms
-        def test_encrypt(): ...
+    Examples:
+        >>> @mock_kms
+        ... def test_encrypt(): ...
 
-        with mock_kms(region="eu-west-1") as kms:
-            boto3.client("kms").create_key()
+        >>> with mock_kms(region="eu-west-1") as kms:
+        ...     boto3.client("kms").create_key()
     """
     mock = KmsMock(
         region=region,

@@ -47,3 +47,13 @@ def test_import_kmsmock_server_does_not_import_botocore_or_cryptography():
         "print('botocore' in sys.modules, 'cryptography' in sys.modules)"
     )
     assert output == "False False"
+
+
+def test_import_kmsmock_public_types_do_not_import_botocore_or_cryptography():
+    # The handle's member types are public names too; reaching them stays cheap.
+    output = _run(
+        "import sys; "
+        "from kmsmock import Call, CallJournal, Clock, Faults, Identities, KeyView, KmsMock; "
+        "print('botocore' in sys.modules, 'cryptography' in sys.modules)"
+    )
+    assert output == "False False"

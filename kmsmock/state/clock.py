@@ -13,8 +13,9 @@ MAX_OFFSET = 1000 * 365.25 * 86400
 class Clock:
     """What KMS believes the time is. ``advance`` moves it forward for every key at once.
 
-    >>> with mock_kms() as kms:
-    ...     kms.clock.advance(days=7)
+    Examples:
+        >>> with mock_kms() as kms:
+        ...     kms.clock.advance(days=7)
     """
 
     __slots__ = ("_offset",)

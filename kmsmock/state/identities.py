@@ -33,14 +33,15 @@ _PRINCIPAL = re.compile(
 class Identities:
     """Maps access key IDs to callers. Unknown keys act as the default account's root.
 
-    >>> with mock_kms() as kms:
-    ...     kms.identities.add("AKIAOTHERACCOUNT0001", account_id="111122223333")
-    ...     kms.identities.add(
-    ...         "AKIADYNAMODB00000001",
-    ...         account_id="111122223333",
-    ...         service_principal="dynamodb.amazonaws.com",
-    ...         source_arn="arn:aws:dynamodb:us-east-1:111122223333:table/orders",
-    ...     )
+    Examples:
+        >>> with mock_kms() as kms:
+        ...     kms.identities.add("AKIAOTHERACCOUNT0001", account_id="111122223333")
+        ...     kms.identities.add(
+        ...         "AKIADYNAMODB00000001",
+        ...         account_id="111122223333",
+        ...         service_principal="dynamodb.amazonaws.com",
+        ...         source_arn="arn:aws:dynamodb:us-east-1:111122223333:table/orders",
+        ...     )
     """
 
     def __init__(self, default_account: str) -> None:

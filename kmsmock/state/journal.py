@@ -32,6 +32,16 @@ class Call:
     values (bytes for blobs, epoch seconds for timestamps), with sensitive values
     redacted. A call that failed has ``response`` None and ``error`` the AWS error code
     and message.
+
+    Attributes:
+        operation: The KMS operation, e.g. ``"Encrypt"``.
+        region: The region the request was signed for.
+        account: The account of the caller's access key.
+        principal: The caller's ARN (``kms.identities``).
+        params: The request's members.
+        response: The response's members; None for a failed call.
+        error: ``(code, message)`` of a failed call; None for a call that succeeded.
+        time: The mock's clock when the call was answered, in epoch seconds.
     """
 
     operation: str

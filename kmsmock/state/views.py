@@ -18,7 +18,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class KeyView:
-    """One key as DescribeKey shows it, with its aliases, tags and key policy."""
+    """One key as DescribeKey shows it, with its aliases, tags and key policy.
+
+    Attributes:
+        key_id: The key ID.
+        arn: The key ARN.
+        state: ``KeyState``, e.g. ``"Enabled"`` or ``"PendingDeletion"``.
+        key_spec: ``KeySpec``, e.g. ``"SYMMETRIC_DEFAULT"``.
+        key_usage: ``KeyUsage``, e.g. ``"ENCRYPT_DECRYPT"``.
+        origin: ``Origin``, e.g. ``"AWS_KMS"`` or ``"EXTERNAL"``.
+        description: ``Description``.
+        aliases: The names of the aliases that point to the key.
+        tags: The key's tags, as a mapping.
+        policy: The key policy document, as JSON text.
+        metadata: ``KeyMetadata`` as DescribeKey returns it, timestamps as epoch seconds.
+    """
 
     key_id: str
     arn: str
