@@ -348,7 +348,12 @@ def test_get_key_last_usage_moto_not_implemented_kmsmock_answers():
         "The get_key_last_usage action has not been implemented",
     )
     assert results["kmsmock"][0] == "ok"
-    assert set(results["kmsmock"][1]) == {"KeyId", "KeyCreationDate", "TrackingStartDate"}
+    assert set(results["kmsmock"][1]) == {
+        "KeyId",
+        "KeyCreationDate",
+        "TrackingStartDate",
+        "KeyLastUsage",
+    }
 
 
 def test_operation_without_handler_kmsmock_raises_operation_not_implemented(monkeypatch):
@@ -401,11 +406,14 @@ def test_errors_http_status_moto_and_kmsmock_both_400():
 # Both mocks at once, and the release the page describes ---------------------------------
 
 
-def test_moto_inside_kmsmock_moto_answers_kms_requests():
+def test_moto_inside_kmsmock_kmsmock_answers_kms_requests():
+    # The page's "using both": KMS is kmsmock's in either stacking order; moto alone would
+    # accept a policy that is not JSON.
     with mock_kms(), moto.mock_aws():
-        # moto's answer: kmsmock would refuse a policy that is not JSON.
         client = boto3.client("kms", region_name=REGION)
-        assert client.create_key(Policy="not json")["KeyMetadata"]["KeyState"] == "Enabled"
+        with pytest.raises(ClientError) as info:
+            client.create_key(Policy="not json")
+    assert info.value.response["Error"]["Code"] == "MalformedPolicyDocumentException"
 
 
 def test_migrating_page_names_the_moto_release_tested():
