@@ -1,7 +1,10 @@
 """Hostile input: what once raised a Python exception from inside the mock, or broke it for
 good, now gets AWS's error (or a clear library error) and leaves the state as it was.
 
-Each case here was first found by the model-driven fuzzer (tests/test_fuzz_requests.py).
+The request cases (deep nesting, conditions without values, undeclared error codes) are
+what the model-driven fuzzer in tests/fuzz/ found, kept here as explicit examples; the
+handle's cases (seed_key, clock, identities) and the fault count under threads are not
+requests, so the fuzzer cannot reach them.
 """
 
 from __future__ import annotations

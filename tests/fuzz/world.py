@@ -158,12 +158,11 @@ def build(kms: KmsMock, session: boto3.session.Session) -> World:
         symmetric.upper(),
     ]
     world.policies = [
-        _policy(root),
-        _policy(other_root),
-        _policy("arn:aws:iam::999999999999:role/missing-role-that-does-not-exist-here"),
-        "not json",
-        "[" * 3000 + "]" * 3000,
-        '{"a":' * 3000 + "1" + "}" * 3000,
+        # Nested past any recursion limit (hypothesis raises the interpreter's while it
+        # runs), yet under the 32 KB a policy may have. First: hypothesis favours early
+        # entries of a list.
+        "[" * 16000 + "]" * 16000,
+        '{"":' * 6000 + "1" + "}" * 6000,
         json.dumps(
             {
                 "Statement": [
@@ -177,6 +176,10 @@ def build(kms: KmsMock, session: boto3.session.Session) -> World:
                 ]
             }
         ),
+        _policy(root),
+        _policy(other_root),
+        _policy("arn:aws:iam::999999999999:role/missing-role-that-does-not-exist-here"),
+        "not json",
         json.dumps({"Statement": []}),
         "{}",
     ]
