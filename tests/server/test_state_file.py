@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from kmsmock.server import KmsServer
 from kmsmock.state import persist
-from tests._support import server_client
+from tests._support import error, server_client
 
 
 def restarted(server: KmsServer, path, **options) -> KmsServer:
@@ -117,3 +118,256 @@ def test_state_file_custom_key_store_and_its_key_come_back_connected(tmp_path):
         assert (store["CustomKeyStoreId"], store["ConnectionState"]) == (store_id, "CONNECTED")
         assert store["CustomKeyStoreName"] == cloudhsm_params()["CustomKeyStoreName"]
         assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["CustomKeyStoreId"] == store_id
+
+
+# Imported keys with several key materials -------------------------------------------------
+
+
+def _rotations(kms, key_id):
+    return kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+
+
+def test_state_file_imported_materials_keep_their_states_and_pending_one_still_rotates(tmp_path):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from tests._support import import_material
+
+    first, second = bytes(range(32)), bytes(range(32, 64))
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        now = server.kms.clock.now()
+        first_id = import_material(
+            kms,
+            key_id,
+            first,
+            ExpirationModel="KEY_MATERIAL_EXPIRES",
+            ValidTo=now + 10 * 86400,
+            KeyMaterialDescription="first",
+        )["KeyMaterialId"]
+        second_id = import_material(
+            kms,
+            key_id,
+            second,
+            ImportType="NEW_KEY_MATERIAL",
+            ExpirationModel="KEY_MATERIAL_EXPIRES",
+            ValidTo=now + 20 * 86400,
+            KeyMaterialDescription="second",
+        )["KeyMaterialId"]
+        old_blob = kms.encrypt(KeyId=key_id, Plaintext=b"old")["CiphertextBlob"]
+        before = _rotations(kms, key_id)
+        assert [e["KeyMaterialState"] for e in before] == ["CURRENT", "PENDING_ROTATION"]
+        metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        assert _rotations(kms, key_id) == before
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"] == metadata
+        assert kms.decrypt(CiphertextBlob=old_blob)["Plaintext"] == b"old"
+        kms.rotate_key_on_demand(KeyId=key_id)
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"] == second_id
+        new_blob = kms.encrypt(KeyId=key_id, Plaintext=b"new")["CiphertextBlob"]
+        # The blob layout of kmsmock.crypto.ciphertext: a 97-byte header (the AAD) whose
+        # last 12 bytes are the IV, then AES-256-GCM under the imported material.
+        assert AESGCM(second).decrypt(new_blob[85:97], new_blob[97:], new_blob[:97]) == b"new"
+        assert AESGCM(first).decrypt(old_blob[85:97], old_blob[97:], old_blob[:97]) == b"old"
+        # The first material still expires on its own date: the key waits for it again.
+        again.kms.clock.advance(days=11)
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingImport"
+        states = {e["KeyMaterialId"]: e["ImportState"] for e in _rotations(kms, key_id)}
+        assert states == {first_id: "PENDING_IMPORT", second_id: "IMPORTED"}
+
+
+def test_state_file_pending_material_still_expires_after_a_restart(tmp_path):
+    from tests._support import import_material
+
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+        first_id = import_material(kms, key_id, bytes(32))["KeyMaterialId"]
+        import_material(
+            kms,
+            key_id,
+            bytes(range(32)),
+            ImportType="NEW_KEY_MATERIAL",
+            ExpirationModel="KEY_MATERIAL_EXPIRES",
+            ValidTo=server.kms.clock.now() + 5 * 86400,
+        )
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        again.kms.clock.advance(days=6)
+        assert [e["KeyMaterialId"] for e in _rotations(kms, key_id)] == [first_id]
+        assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_state_file_multi_region_pending_import_finishes_after_a_restart(tmp_path):
+    from tests._support import import_material
+
+    new = bytes(range(100, 132))
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        replica = server_client(server.url, region="eu-west-1")
+        key_id = kms.create_key(Origin="EXTERNAL", MultiRegion=True)["KeyMetadata"]["KeyId"]
+        first = bytes(range(32))
+        import_material(kms, key_id, first)
+        kms.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")
+        import_material(replica, key_id, first)
+        new_id = import_material(kms, key_id, new, ImportType="NEW_KEY_MATERIAL")["KeyMaterialId"]
+        assert _rotations(kms, key_id)[-1]["KeyMaterialState"] == (
+            "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+        )
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        replica = server_client(again.url, region="eu-west-1")
+        assert _rotations(kms, key_id)[-1]["KeyMaterialState"] == (
+            "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
+        )
+        import_material(replica, key_id, new)
+        assert _rotations(kms, key_id)[-1]["KeyMaterialState"] == "PENDING_ROTATION"
+        kms.rotate_key_on_demand(KeyId=key_id)
+        blob = replica.encrypt(KeyId=key_id, Plaintext=b"both")["CiphertextBlob"]
+        decrypted = kms.decrypt(CiphertextBlob=blob)
+        assert (decrypted["Plaintext"], decrypted["KeyMaterialId"]) == (b"both", new_id)
+
+
+# Multi-Region keys made by KMS share their material again --------------------------------
+
+
+def test_state_file_multi_region_replica_decrypts_material_made_after_a_restart(tmp_path):
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+        kms.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")
+    with restarted(server, tmp_path / "s.json") as again:
+        # Neither key had used its material before the restart: it is made now, once.
+        blob = server_client(again.url).encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
+        replica = server_client(again.url, region="eu-west-1")
+        assert replica.decrypt(CiphertextBlob=blob, KeyId=key_id)["Plaintext"] == b"x"
+        server_client(again.url).rotate_key_on_demand(KeyId=key_id)
+        rotated = replica.encrypt(KeyId=key_id, Plaintext=b"y")["CiphertextBlob"]
+        assert server_client(again.url).decrypt(CiphertextBlob=rotated)["Plaintext"] == b"y"
+
+
+# Keys shared through AWS RAM -------------------------------------------------------------
+
+OTHER_ACCOUNT = "111122223333"
+OTHER_ACCESS_KEY = "AKIAOTHERACCOUNT0001"
+
+
+def test_state_file_ram_share_still_lists_in_the_other_account(tmp_path):
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        shared = kms.create_key()["KeyMetadata"]
+        kms.create_key()
+        server.kms.identities.add(OTHER_ACCESS_KEY, account_id=OTHER_ACCOUNT)
+        server.kms.share_key(shared["KeyId"], OTHER_ACCOUNT)
+        policy = kms.get_key_policy(KeyId=shared["KeyId"], PolicyName="AWS_RAM")["Policy"]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        other = server_client(again.url, access_key_id=OTHER_ACCESS_KEY)
+        listed = other.list_keys(ResourceOwners=["OTHER_ACCOUNTS_VIA_RAM"])["Keys"]
+        assert listed == [{"KeyId": shared["KeyId"], "KeyArn": shared["Arn"]}]
+        assert kms.list_key_policies(KeyId=shared["KeyId"])["PolicyNames"] == [
+            "default",
+            "AWS_RAM",
+        ]
+        assert kms.get_key_policy(KeyId=shared["KeyId"], PolicyName="AWS_RAM")["Policy"] == policy
+        blob = other.encrypt(KeyId=shared["Arn"], Plaintext=b"shared")["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"shared"
+        again.kms.unshare_key(shared["KeyId"], OTHER_ACCOUNT)
+        assert other.list_keys(ResourceOwners=["OTHER_ACCOUNTS_VIA_RAM"])["Keys"] == []
+
+
+# ML-KEM keys ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"])
+def test_state_file_ml_kem_key_decapsulates_what_was_encapsulated_before(tmp_path, spec):
+    from cryptography.hazmat.primitives import serialization
+
+    from tests._support import ml_kem_specs_in_model
+
+    if spec not in ml_kem_specs_in_model():
+        pytest.skip("the installed botocore's KMS model has no ML-KEM keys")
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = kms.create_key(KeySpec=spec, KeyUsage="ENCAPSULATE_DECAPSULATE")["KeyMetadata"][
+            "KeyId"
+        ]
+        made = kms.encapsulate(KeyId=key_id, EncapsulationAlgorithm="ML_KEM")
+        public = kms.get_public_key(KeyId=key_id)["PublicKey"]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url)
+        assert kms.get_public_key(KeyId=key_id)["PublicKey"] == public
+        opened = kms.decapsulate(
+            KeyId=key_id,
+            EncapsulationAlgorithm="ML_KEM",
+            SharedSecretCiphertextBlob=made["SharedSecretCiphertextBlob"],
+        )
+        assert opened["SharedSecret"] == made["SharedSecret"]
+        if spec != "ML_KEM_512":  # cryptography has no ML-KEM-512
+            # Encapsulated outside kmsmock, to the public key GetPublicKey gave before.
+            outside = serialization.load_der_public_key(public)
+            secret, ciphertext = outside.encapsulate()  # type: ignore[union-attr]
+            opened = kms.decapsulate(
+                KeyId=key_id, EncapsulationAlgorithm="ML_KEM", SharedSecretCiphertextBlob=ciphertext
+            )
+            assert opened["SharedSecret"] == secret
+
+
+# Grants to service principals, and identities that act as one ------------------------------
+
+SERVICE = "dynamodb.amazonaws.com"
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
+ADMIN = "arn:aws:iam::123456789012:user/admin"
+
+
+def test_state_file_service_principal_grant_still_lets_the_service_encrypt(tmp_path):
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": ADMIN}, "Action": "kms:*", "Resource": "*"}
+            ],
+        }
+    )
+    with KmsServer(enforce_policies=True) as server:
+        server.kms.identities.add("AKIAADMINISTRATOR001", account_id="123456789012", arn=ADMIN)
+        server.kms.identities.add(
+            "AKIADYNAMODBORDERS01",
+            account_id="123456789012",
+            service_principal=SERVICE,
+            source_arn=TABLE,
+        )
+        server.kms.identities.add(
+            "AKIADYNAMODBANYTABLE", account_id="123456789012", service_principal=SERVICE
+        )
+        admin = server_client(server.url, access_key_id="AKIAADMINISTRATOR001")
+        key_id = admin.create_key(Policy=policy)["KeyMetadata"]["KeyId"]
+        admin.create_grant(
+            KeyId=key_id,
+            GranteeServicePrincipal=SERVICE,
+            RetiringServicePrincipal=SERVICE,
+            Operations=["Encrypt", "Decrypt"],
+            Constraints={"SourceArn": TABLE},
+        )
+        grants = admin.list_grants(KeyId=key_id)["Grants"]
+        known = server.kms.identities.known()
+    with restarted(server, tmp_path / "s.json", enforce_policies=True) as again:
+        assert again.kms.identities.known() == known
+        admin = server_client(again.url, access_key_id="AKIAADMINISTRATOR001")
+        assert admin.list_grants(KeyId=key_id)["Grants"] == grants
+        assert grants[0]["GranteeServicePrincipal"] == SERVICE
+        assert grants[0]["RetiringServicePrincipal"] == SERVICE
+        assert grants[0]["Constraints"] == {"SourceArn": TABLE}
+        dynamodb = server_client(again.url, access_key_id="AKIADYNAMODBORDERS01")
+        blob = dynamodb.encrypt(KeyId=key_id, Plaintext=b"order")["CiphertextBlob"]
+        assert dynamodb.decrypt(CiphertextBlob=blob)["Plaintext"] == b"order"
+        anywhere = server_client(again.url, access_key_id="AKIADYNAMODBANYTABLE")
+        with pytest.raises(ClientError) as info:
+            anywhere.encrypt(KeyId=key_id, Plaintext=b"order")
+        arn = f"arn:aws:kms:us-east-1:123456789012:key/{key_id}"
+        assert error(info.value) == (
+            "AccessDeniedException",
+            f"User: {SERVICE} is not authorized to perform: kms:Encrypt on resource: {arn} "
+            "because no resource-based policy allows the kms:Encrypt action",
+        )
