@@ -4,6 +4,7 @@ again from the dates the keys hold."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -123,8 +124,10 @@ def test_state_file_custom_key_store_and_its_key_come_back_connected(tmp_path):
 # Imported keys with several key materials -------------------------------------------------
 
 
-def _rotations(kms, key_id):
-    return kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+def _rotations(kms: Any, key_id: str) -> list[dict[str, Any]]:
+    response = kms.list_key_rotations(KeyId=key_id, IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    found: list[dict[str, Any]] = response["Rotations"]
+    return found
 
 
 def test_state_file_imported_materials_keep_their_states_and_pending_one_still_rotates(tmp_path):
