@@ -3,6 +3,7 @@ again from the dates the keys hold."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -73,7 +74,10 @@ def test_state_file_seeded_server_repeats_no_key_id_after_a_restart(tmp_path):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"format": "kmsmock-state", "version": 99}, "state file version 99 is not one"),
+        (
+            {"format": "kmsmock-state", "version": 99},
+            r"^state file version 99 is not one this kmsmock reads \(1, 2\)$",
+        ),
         ({"format": "kmsmock-state", "version": 1, "regions": [{"keys": 1}]}, "damaged"),
     ],
 )
@@ -374,3 +378,126 @@ def test_state_file_service_principal_grant_still_lets_the_service_encrypt(tmp_p
             f"User: {SERVICE} is not authorized to perform: kms:Encrypt on resource: {arn} "
             "because no resource-based policy allows the kms:Encrypt action",
         )
+
+
+# Every field is kept, or left out on purpose ------------------------------------------------
+
+
+def _names(record: type) -> set[str]:
+    return {field.name for field in dataclasses.fields(record)}
+
+
+def test_state_file_knows_every_key_field():
+    from kmsmock.state.keys import Key
+
+    groups = [persist.KEY_AS_IS, persist.KEY_TUPLES, persist.KEY_CODED, persist.KEY_NOT_KEPT]
+    assert sum(len(group) for group in groups) == len(set().union(*groups))  # disjoint
+    # A new Key field must be written (as is, as a tuple, or coded) or left out knowingly.
+    assert _names(Key) == set().union(*groups)
+
+
+def test_state_file_knows_every_field_of_the_other_records():
+    from kmsmock.state.backend import Alias, RegionState
+    from kmsmock.state.custom_key_stores import CustomKeyStore
+    from kmsmock.state.grants import Grant
+    from kmsmock.state.imported import ImportedMaterials, MaterialImport
+    from kmsmock.state.keys import RegionSet
+
+    assert _names(RegionState) == persist.REGION_WRITTEN | persist.REGION_REBUILT
+    assert _names(Grant) == set(persist.GRANT_FIELDS)
+    assert _names(Alias) == set(persist.ALIAS_FIELDS)
+    assert _names(CustomKeyStore) == set(persist.STORE_AS_IS) | persist.STORE_CODED
+    assert _names(ImportedMaterials) == set(persist.IMPORTS_FIELDS)
+    assert _names(MaterialImport) == set(persist.MATERIAL_IMPORT_FIELDS)
+    assert _names(RegionSet) == set(persist.REGION_SET_FIELDS)
+
+
+def _busy_server(server: KmsServer) -> None:
+    """State of every kind: keys of each sort, used and unused, aliases, grants, stores."""
+    from tests._support import import_material
+    from tests.operations.test_custom_key_stores import new_store
+
+    kms = server_client(server.url)
+    server.kms.identities.add(OTHER_ACCESS_KEY, account_id=OTHER_ACCOUNT)
+    server.kms.identities.add(
+        "AKIADYNAMODBORDERS01",
+        account_id="123456789012",
+        service_principal=SERVICE,
+        source_arn=TABLE,
+    )
+    used = kms.create_key(Description="used", Tags=[{"TagKey": "team", "TagValue": "a"}])
+    used_id = used["KeyMetadata"]["KeyId"]
+    kms.encrypt(KeyId=used_id, Plaintext=b"x")
+    kms.enable_key_rotation(KeyId=used_id, RotationPeriodInDays=90)
+    kms.rotate_key_on_demand(KeyId=used_id)
+    kms.create_alias(AliasName="alias/used", TargetKeyId=used_id)
+    kms.create_alias(AliasName="alias/also-used", TargetKeyId=used_id)
+    kms.create_grant(KeyId=used_id, GranteePrincipal=ADMIN, Operations=["Decrypt"], Name="g")
+    kms.create_grant(
+        KeyId=used_id,
+        GranteeServicePrincipal=SERVICE,
+        RetiringServicePrincipal=SERVICE,
+        Operations=["Encrypt"],
+        Constraints={"SourceArn": TABLE},
+    )
+    server.kms.share_key(used_id, OTHER_ACCOUNT)
+    doomed = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=doomed, PendingWindowInDays=7)
+    kms.disable_key(KeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    rsa = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.sign(KeyId=rsa, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")
+    hmac = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    kms.generate_mac(KeyId=hmac["KeyId"], Message=b"m", MacAlgorithm="HMAC_SHA_256")
+    kms.create_key(KeySpec="ML_KEM_512", KeyUsage="ENCAPSULATE_DECAPSULATE")
+    external = kms.create_key(Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    import_material(kms, external, bytes(32), KeyMaterialDescription="one")
+    import_material(kms, external, bytes(range(32)), ImportType="NEW_KEY_MATERIAL")
+    multi = kms.create_key(MultiRegion=True)["KeyMetadata"]["KeyId"]
+    kms.replicate_key(KeyId=multi, ReplicaRegion="eu-west-1")
+    new_store(kms, "cloudhsm")
+    server.kms.clock.advance(hours=1)
+
+
+def test_state_file_written_again_after_loading_is_the_same(tmp_path):
+    with KmsServer() as server:
+        _busy_server(server)
+        first = persist.dump(server.kms.backend)
+    again = KmsServer()
+    persist.load(again.kms.backend, json.loads(json.dumps(first)))
+    assert persist.dump(again.kms.backend) == first
+    for state in again.kms.backend.regions():
+        # The list indexes, rebuilt as the keys and aliases were put back.
+        assert state.key_order == sorted(state.keys.values(), key=lambda key: key.seq)
+        assert state.alias_names == sorted(state.aliases)
+        by_key: dict[str, set[str]] = {}
+        for alias in state.aliases.values():
+            if alias.target_key_id is not None:
+                by_key.setdefault(alias.target_key_id, set()).add(alias.name)
+        assert {k: set(v) for k, v in state.aliases_by_key.items()} == by_key
+        for key in state.keys.values():
+            assert key.ram_shares is None or isinstance(key.ram_shares, tuple)
+
+
+def test_state_file_version_1_is_still_read(tmp_path):
+    with KmsServer() as server:
+        kms = server_client(server.url)
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        blob = kms.encrypt(KeyId=key_id, Plaintext=b"v1")["CiphertextBlob"]
+        document = persist.dump(server.kms.backend)
+    # Version 1 wrote the same document, short of the imported keys' "imports".
+    document["version"] = 1
+    again = KmsServer()
+    persist.load(again.kms.backend, document)
+    with again:
+        assert server_client(again.url).decrypt(CiphertextBlob=blob)["Plaintext"] == b"v1"
+
+
+def test_state_file_unknown_key_field_raises_state_file_error(tmp_path):
+    with KmsServer() as server:
+        server_client(server.url).create_key()
+        document = persist.dump(server.kms.backend)
+    document["regions"][0]["keys"][0]["colour"] = "blue"
+    again = KmsServer()
+    with pytest.raises(persist.StateFileError, match="unknown key fields \\['colour'\\]"):
+        persist.load(again.kms.backend, document)
+    assert again.kms.keys() == []
