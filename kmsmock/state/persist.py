@@ -1,11 +1,14 @@
 """The state file of ``kmsmock serve --state-file``: a mock's state as versioned JSON.
 
-Keys (with their key material, grants, rotations, tags and policies), aliases, custom
-key stores, grant tokens, identities and the clock's offset are written; bytes as
-base64, asymmetric key material as DER PKCS#8. Nothing is pickled, so a state file is
-readable, diffable and safe to load. Open import parameters (GetParametersForImport's
-wrapping keys, valid for a day) are not kept: an import started before a restart asks
-for new parameters after it. The call journal and injected faults are not state.
+Keys (with their key material, grants, rotations, tags, policies, per-material import
+state and RAM shares), aliases, custom key stores, grant tokens, identities and the
+clock's offset are written; bytes as base64, asymmetric key material as DER PKCS#8.
+The default account is written for the reader's information only: on load the running
+server's own default account stays, as it is a setting, not state. Nothing is pickled,
+so a state file is readable, diffable and safe to load. Open import parameters
+(GetParametersForImport's wrapping keys, valid for a day) are not kept: an import
+started before a restart asks for new parameters after it. The call journal and
+injected faults are not state.
 
 Time-based effects (deletion windows, automatic rotations, expiring imported material)
 are scheduled again on load from the dates the keys hold. Related multi-Region keys share

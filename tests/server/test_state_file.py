@@ -501,3 +501,21 @@ def test_state_file_unknown_key_field_raises_state_file_error(tmp_path):
     with pytest.raises(persist.StateFileError, match="unknown key fields \\['colour'\\]"):
         persist.load(again.kms.backend, document)
     assert again.kms.keys() == []
+
+
+def test_state_file_china_sm2_and_sm4_keys_keep_their_material(tmp_path):
+    with KmsServer() as server:
+        kms = server_client(server.url, region="cn-north-1")
+        sm2 = kms.create_key(KeySpec="SM2", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        public = kms.get_public_key(KeyId=sm2)["PublicKey"]
+        signature = kms.sign(KeyId=sm2, Message=b"m", SigningAlgorithm="SM2DSA")["Signature"]
+        sm4 = kms.create_key()["KeyMetadata"]["KeyId"]
+        blob = kms.encrypt(KeyId=sm4, Plaintext=b"cn")["CiphertextBlob"]
+    with restarted(server, tmp_path / "s.json") as again:
+        kms = server_client(again.url, region="cn-north-1")
+        assert kms.get_public_key(KeyId=sm2)["PublicKey"] == public
+        verified = kms.verify(
+            KeyId=sm2, Message=b"m", Signature=signature, SigningAlgorithm="SM2DSA"
+        )
+        assert verified["SignatureValid"] is True
+        assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"cn"
