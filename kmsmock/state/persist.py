@@ -1,20 +1,27 @@
 """The state file of ``kmsmock serve --state-file``: a mock's state as versioned JSON.
 
-Keys (with their key material, grants, rotations, tags and policies), aliases, custom
-key stores, grant tokens, identities and the clock's offset are written; bytes as
-base64, asymmetric key material as DER PKCS#8. Nothing is pickled, so a state file is
-readable, diffable and safe to load. Open import parameters (GetParametersForImport's
-wrapping keys, valid for a day) are not kept: an import started before a restart asks
-for new parameters after it. The call journal and injected faults are not state.
+Keys (with their key material, grants, rotations, tags, policies, per-material import
+state and RAM shares), aliases, custom key stores, grant tokens, identities and the
+clock's offset are written; bytes as base64, asymmetric key material as DER PKCS#8.
+The default account is written for the reader's information only: on load the running
+server's own default account stays, as it is a setting, not state. Nothing is pickled,
+so a state file is readable, diffable and safe to load. Open import parameters
+(GetParametersForImport's wrapping keys, valid for a day) are not kept: an import
+started before a restart asks for new parameters after it. The call journal and
+injected faults are not state.
 
 Time-based effects (deletion windows, automatic rotations, expiring imported material)
-are scheduled again on load from the dates the keys hold.
+are scheduled again on load from the dates the keys hold. Related multi-Region keys share
+their key material again after a load, as they did before it.
+
+Every field of the records saved here is named below as written as it is, written in a
+form of its own, or not kept (and why), so a field added later is a decision, not an
+omission: the tests compare these sets with the records' fields.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import os
 import tempfile
@@ -24,19 +31,97 @@ from typing import Any
 from kmsmock.crypto.asymmetric import KeyPair, private_pkcs8
 from kmsmock.crypto.specs import KEY_SPECS
 from kmsmock.crypto.unwrap import load_material
-from kmsmock.state import deletion, expiry, rotation
+from kmsmock.state import deletion, expiry, multi_region, rotation
 from kmsmock.state.backend import Alias, KmsBackend, RegionState
 from kmsmock.state.custom_key_stores import CustomKeyStore
 from kmsmock.state.grants import Grant, TokenTarget
 from kmsmock.state.identities import is_service_principal
+from kmsmock.state.imported import ImportedMaterials, MaterialImport
 from kmsmock.state.keys import Key, KeyState, RegionSet
 
 FORMAT = "kmsmock-state"
-VERSION = 1
+# Version 2 adds the per-material import state of imported symmetric keys ("imports").
+# A version 1 file is a version 2 file without it, and is read as one.
+VERSION = 2
+READABLE = (1, 2)
 
-# Key fields written as they are (JSON's own types); the others are handled by name.
-_SKIPPED = {"arn_text", "import_parameters", "spec", "state", "secret", "materials"}
-_TUPLES = {"last_usage"}
+# Key fields written as they are (JSON's own types).
+KEY_AS_IS = frozenset(
+    {
+        "key_id",
+        "account",
+        "region",
+        "usage",
+        "origin",
+        "description",
+        "created",
+        "multi_region",
+        "key_manager",
+        "policy",
+        "tags",
+        "material_id",
+        "deletion_date",
+        "seq",
+        "rotation_period_days",
+        "next_rotation",
+        "expiration_model",
+        "valid_to",
+        "bound_material",
+        "pending_window_days",
+        "custom_key_store_id",
+        "cloud_hsm_cluster_id",
+        "xks_key_id",
+    }
+)
+# Key fields written as JSON lists and read back as tuples.
+KEY_TUPLES = frozenset({"last_usage", "ram_shares"})
+# Key fields with a form of their own (see ``_key``).
+KEY_CODED = frozenset(
+    {"spec", "state", "materials", "rotations", "secret", "grants", "imports", "region_set"}
+)
+# Key fields not kept: a cache of what the key's ID, account and Region make, and open
+# import parameters (wrapping keys valid for a day; an import asks for new ones).
+KEY_NOT_KEPT = frozenset({"arn_text", "import_parameters"})
+
+GRANT_FIELDS = (
+    "grant_id",
+    "name",
+    "created",
+    "grantee",
+    "retiring",
+    "issuing_account",
+    "operations",
+    "constraints",
+    "seq",
+    "grantee_service",
+    "retiring_service",
+)
+ALIAS_FIELDS = ("name", "target_key_id", "created", "updated")
+MATERIAL_IMPORT_FIELDS = ("description", "expiration_model", "valid_to")
+# ImportedMaterials: "records" by material ID, "pending", "pending_material" as base64.
+IMPORTS_FIELDS = ("records", "pending", "pending_material")
+STORE_AS_IS = (
+    "store_id",
+    "name",
+    "store_type",
+    "created",
+    "seq",
+    "state",
+    "cluster_id",
+    "trust_anchor",
+    "password",
+    "proxy",
+    "secret_access_key",
+)
+# A store's "parked" maps key IDs to KeyState values.
+STORE_CODED = frozenset({"parked"})
+REGION_SET_FIELDS = ("primary", "replicas")
+# RegionState: what is written, and the indexes rebuilt from it as keys and aliases are
+# put back (``restore_key``, ``add_alias``); no deleted key is saved, so none is counted.
+REGION_WRITTEN = frozenset(
+    {"account", "region", "keys", "aliases", "custom_key_stores", "created", "stores_created"}
+)
+REGION_REBUILT = frozenset({"key_order", "deleted_in_order", "alias_names", "aliases_by_key"})
 
 
 class StateFileError(ValueError):
@@ -68,10 +153,11 @@ def load(backend: KmsBackend, document: Any) -> None:
     """Replace the backend's state with the document's; StateFileError if unreadable."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise StateFileError('not a kmsmock state file (no "format": "kmsmock-state")')
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE:
+        readable = ", ".join(str(version) for version in READABLE)
         raise StateFileError(
             f"state file version {document.get('version')!r} is not one this kmsmock reads "
-            f"({VERSION})"
+            f"({readable})"
         )
     try:
         _load(backend, document)
@@ -119,8 +205,7 @@ def _region(state: RegionState) -> dict[str, Any]:
         "stores_created": state.stores_created,
         "keys": [_key(key) for key in state.keys.values()],
         "aliases": [
-            [alias.name, alias.target_key_id, alias.created, alias.updated]
-            for alias in state.aliases.values()
+            [getattr(alias, name) for name in ALIAS_FIELDS] for alias in state.aliases.values()
         ],
         "custom_key_stores": [_store(store) for store in state.custom_key_stores.values()],
     }
@@ -131,18 +216,22 @@ def _key(key: Key) -> dict[str, Any]:
         "spec": key.spec.name,
         "state": key.state.value,
     }
-    for field in dataclasses.fields(key):
-        name = field.name
-        if name in _SKIPPED:
-            continue
+    for name in sorted(KEY_AS_IS | KEY_TUPLES):
         value = getattr(key, name)
         if value is None or (name == "multi_region" and not value):
             continue
-        if name == "grants":
-            value = [dataclasses.asdict(grant) for grant in value.values()]
-        elif name == "region_set":
-            value = {"primary": value.primary, "replicas": list(value.replicas)}
-        out[name] = value
+        out[name] = list(value) if name in KEY_TUPLES else value
+    if key.rotations is not None:
+        out["rotations"] = [list(entry) for entry in key.rotations]
+    if key.grants is not None:
+        out["grants"] = [_grant(grant) for grant in key.grants.values()]
+    if key.region_set is not None:
+        out["region_set"] = {
+            "primary": key.region_set.primary,
+            "replicas": list(key.region_set.replicas),
+        }
+    if key.imports is not None:
+        out["imports"] = _imports(key.imports)
     if key.materials is not None:
         out["materials"] = {
             material_id: None if data is None else _b64(data)
@@ -156,8 +245,28 @@ def _key(key: Key) -> dict[str, Any]:
     return out
 
 
+def _grant(grant: Grant) -> dict[str, Any]:
+    out = {name: getattr(grant, name) for name in GRANT_FIELDS}
+    out["operations"] = list(grant.operations)
+    return out
+
+
+def _imports(imports: ImportedMaterials) -> dict[str, Any]:
+    return {
+        "records": {
+            material_id: {name: getattr(record, name) for name in MATERIAL_IMPORT_FIELDS}
+            for material_id, record in imports.records.items()
+        },
+        "pending": imports.pending,
+        "pending_material": (
+            None if imports.pending_material is None else _b64(imports.pending_material)
+        ),
+    }
+
+
 def _store(store: CustomKeyStore) -> dict[str, Any]:
-    out = dataclasses.asdict(store)
+    out = {name: getattr(store, name) for name in STORE_AS_IS}
+    out["proxy"] = dict(store.proxy)
     out["parked"] = {key_id: state.value for key_id, state in store.parked.items()}
     return out
 
@@ -194,8 +303,8 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
                 keys.append(key)
             state.created = int(region["created"])
             state.stores_created = int(region.get("stores_created", 0))
-            for name, target, created, updated in region["aliases"]:
-                state.add_alias(Alias(name, target, created, updated))
+            for entry in region["aliases"]:
+                state.add_alias(Alias(*entry))
             for entry in region.get("custom_key_stores", []):
                 parked = {k: KeyState(v) for k, v in entry.pop("parked", {}).items()}
                 store = CustomKeyStore(**entry, parked=parked)
@@ -205,6 +314,7 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
         backend.continue_grant_seq(max(seqs, default=0))
         if document.get("entropy") is not None:
             backend.entropy.restore(document["entropy"])
+        _share_material(backend, keys)
         for key in keys:
             _reschedule(backend, key)
 
@@ -217,7 +327,11 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
     secret = fields.pop("secret", None)
     grants = fields.pop("grants", None)
     region_set = fields.pop("region_set", None)
-    for name in _TUPLES:
+    imports = fields.pop("imports", None)
+    unknown = set(fields) - KEY_AS_IS - KEY_TUPLES - {"rotations"}
+    if unknown:
+        raise ValueError(f"unknown key fields {sorted(unknown)}")
+    for name in KEY_TUPLES:
         if fields.get(name) is not None:
             fields[name] = tuple(fields[name])
     if fields.get("rotations") is not None:
@@ -240,6 +354,19 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
         for grant in grants:
             grant["operations"] = tuple(grant["operations"])
             key.grants[grant["grant_id"]] = Grant(**grant)
+    if imports is not None:
+        key.imports = ImportedMaterials(
+            records={
+                material_id: MaterialImport(**record)
+                for material_id, record in imports["records"].items()
+            },
+            pending=imports["pending"],
+            pending_material=(
+                None
+                if imports["pending_material"] is None
+                else base64.b64decode(imports["pending_material"])
+            ),
+        )
     if region_set is not None:
         # Related multi-Region keys share one RegionSet, as they did when saved.
         shared = (key.account, key.key_id)
@@ -257,3 +384,26 @@ def _reschedule(backend: KmsBackend, key: Key) -> None:
         rotation.schedule(backend, key)
     if key.valid_to is not None:
         expiry.schedule_expiry(backend, key, key.valid_to)
+    if key.imports is not None:
+        # Each expiring material of a symmetric key, the pending one included.
+        for material_id, record in key.imports.records.items():
+            if record.valid_to is not None:
+                expiry.schedule_expiry(backend, key, record.valid_to, material_id)
+
+
+def _share_material(backend: KmsBackend, keys: list[Key]) -> None:
+    """Related multi-Region keys made by KMS share one material dict, rotation list and
+    key pair (``multi_region.copy_shared``): the file holds a copy in each, and material
+    made later through one key must be the others' too. Imported keys hold their own."""
+    done: set[int] = set()
+    for key in keys:
+        found = key.region_set
+        if found is None or key.origin == "EXTERNAL" or id(found) in done:
+            continue
+        done.add(id(found))
+        members = multi_region.members(backend, key)
+        source = members[0]
+        for member in members[1:]:
+            member.materials = source.materials
+            member.rotations = source.rotations
+            member.secret = source.secret

@@ -199,7 +199,7 @@ def test_serve_state_file_keeps_keys_aliases_grants_and_material_across_a_restar
         )["Signature"]
         assert server.stop() < 1
     document = json.loads(state.read_text())
-    assert (document["format"], document["version"]) == ("kmsmock-state", 1)
+    assert (document["format"], document["version"]) == ("kmsmock-state", 2)
 
     with serve("--state-file", str(state)) as server:
         kms = server_client(server.url)
