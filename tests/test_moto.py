@@ -96,7 +96,7 @@ def test_s3_without_moto_active_is_refused_by_kmsmock():
 def _python_block_after(path: Path, heading: str) -> str:
     text = path.read_text()
     section = text[text.index(heading) :]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
+    match = re.search(r"```python(?: notest)?\n(.*?)```", section, re.S)
     assert match is not None
     return match.group(1)
 
