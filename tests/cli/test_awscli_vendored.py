@@ -19,13 +19,12 @@ from typing import Any
 import boto3
 import pytest
 
+pytest.importorskip("awscli")
+import awscli  # type: ignore[import-untyped]
+
 from kmsmock import mock_kms
 from kmsmock.errors import RequestRefusedError
 from tests._support import ACCOUNT, REGION
-from tests.cli.test_awscli import Aws, aws, create_key, key_arn, ok
-
-pytest.importorskip("awscli")
-import awscli  # type: ignore[import-untyped]
 
 if not os.path.isfile(os.path.join(os.path.dirname(awscli.__file__), "botocore", "__init__.py")):
     pytest.skip(
@@ -36,6 +35,8 @@ if not os.path.isfile(os.path.join(os.path.dirname(awscli.__file__), "botocore",
 # The copy by its package name, imported before any mock starts, as a test module would.
 import awscli.botocore.endpoint  # type: ignore[import-untyped]
 import awscli.botocore.session  # type: ignore[import-untyped]
+
+from tests.cli.test_awscli import Aws, aws, create_key, key_arn, ok
 
 __all__ = ["aws"]  # the fixture, shared with test_awscli.py
 
@@ -186,3 +187,21 @@ def test_list_keys_cli_awscli_imported_first_runs_on_its_own_copy(tmp_path: Path
     arn, summary = done.stdout.splitlines()
     assert arn.startswith(f"arn:aws:kms:us-east-1:{ACCOUNT}:key/")
     assert summary == "0 ['CreateKey']"
+
+
+def test_start_awscli_installed_but_not_imported_never_imports_it() -> None:
+    # Importing awscli rewrites AWS_DATA_PATH and the import system for the whole
+    # process: kmsmock, its plugin and its first start leave that to the user.
+    script = (
+        "import os, sys\n"
+        "import kmsmock, kmsmock.pytest_plugin\n"
+        "from kmsmock import mock_kms\n"
+        "with mock_kms():\n"
+        "    print('awscli' in sys.modules, 'AWS_DATA_PATH' in os.environ)\n"
+        "print('awscli' in sys.modules)\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "AWS_DATA_PATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (0, "False False\nFalse\n"), done.stderr
