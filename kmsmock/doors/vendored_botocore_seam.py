@@ -19,6 +19,7 @@ kmsmock is active is not seen.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -48,6 +49,11 @@ def install(router: Router, region: str) -> bool:
     """Patch the AWS CLI's copy of botocore as the botocore door patches botocore; False
     when awscli is not imported or ships no copy."""
     if not available():
+        return False
+    try:
+        for module in ("endpoint", "session", "credentials", "awsrequest"):
+            importlib.import_module(f"{PACKAGE}.{module}")
+    except Exception:  # a copy that cannot load has no sessions or clients to patch
         return False
     botocore_seam.install(router, region, PACKAGE)
     return True

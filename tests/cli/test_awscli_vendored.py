@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.endpoint
 import pytest
 
 pytest.importorskip("awscli")
 import awscli  # type: ignore[import-untyped]
 
 from kmsmock import mock_kms
-from kmsmock.errors import RequestRefusedError
+from kmsmock.errors import ActivationError, RequestRefusedError
 from tests._support import ACCOUNT, REGION
 
 if not os.path.isfile(os.path.join(os.path.dirname(awscli.__file__), "botocore", "__init__.py")):
@@ -205,3 +206,27 @@ def test_start_awscli_installed_but_not_imported_never_imports_it() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
     )
     assert (done.returncode, done.stdout) == (0, "False False\nFalse\n"), done.stderr
+
+
+def test_stop_copy_send_replaced_while_active_raises_activation_error() -> None:
+    endpoint = awscli.botocore.endpoint.Endpoint
+    original = endpoint.__dict__["_send"]
+
+    def someone_elses(self: Any, request: Any) -> Any:
+        raise AssertionError("never called")
+
+    mock = mock_kms().start()
+    endpoint._send = someone_elses
+    try:
+        with pytest.raises(ActivationError) as raised:
+            mock.stop()
+        assert str(raised.value) == (
+            f"awscli.botocore.endpoint.Endpoint._send (found {someone_elses!r}) replaced "
+            f"while kmsmock was active; kmsmock cannot restore the original safely"
+        )
+        # The rest of the copy and botocore itself are restored all the same.
+        session = awscli.botocore.session.Session.__dict__["get_credentials"]
+        assert not hasattr(session, "__wrapped__")
+        assert not hasattr(botocore.endpoint.Endpoint.__dict__["_send"], "__wrapped__")
+    finally:
+        endpoint._send = original
