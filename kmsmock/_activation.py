@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import wrapt
 
 from kmsmock._handle import Handle
-from kmsmock.doors import aiobotocore_seam, botocore_seam, environment, moto_seam
+from kmsmock.doors import (
+    aiobotocore_seam,
+    botocore_seam,
+    environment,
+    moto_seam,
+    vendored_botocore_seam,
+)
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
@@ -132,7 +138,9 @@ class KmsMock(Handle):
             try:
                 # aiobotocore's clients have their own send path, and moto answers
                 # before botocore's; each is patched only when it is there, and
-                # neither is imported by kmsmock.
+                # neither is imported by kmsmock; nor is the AWS CLI, whose own copy of
+                # botocore is patched when the CLI is already imported.
+                vendored_botocore_seam.install(_route, self.region)
                 aiobotocore_seam.install(_route)
                 moto_seam.install(_route)
             except BaseException:
@@ -298,8 +306,12 @@ def _restore_optional_doors() -> None:
         if moto_seam.installed():
             moto_seam.restore()
     finally:
-        if aiobotocore_seam.installed():
-            aiobotocore_seam.restore()
+        try:
+            if aiobotocore_seam.installed():
+                aiobotocore_seam.restore()
+        finally:
+            if vendored_botocore_seam.installed():
+                vendored_botocore_seam.restore()
 
 
 def _route(service: str, url: str) -> KmsMock | None:

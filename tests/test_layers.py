@@ -36,7 +36,7 @@ def project(tmp_path: Path) -> Path:
 def test_lint_imports_contracts_are_kept(project):
     result = _lint_imports(project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def test_lint_imports_state_importing_the_service_core_breaks_the_layers(project):
@@ -54,3 +54,13 @@ def test_lint_imports_operation_importing_cryptography_breaks_the_crypto_contrac
     result = _lint_imports(project)
     assert result.returncode == 1
     assert "Only the crypto engine imports cryptography BROKEN" in result.stdout
+
+
+def test_lint_imports_state_importing_awscli_breaks_the_awscli_contract(project):
+    # Checked whether or not awscli is installed: the import is seen in the source.
+    clock = project / "kmsmock" / "state" / "clock.py"
+    clock.write_text(clock.read_text() + "\nimport awscli  # noqa\n")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "Only the doors import awscli BROKEN" in result.stdout
+    assert "kmsmock.state.clock -> awscli" in result.stdout

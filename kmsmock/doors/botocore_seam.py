@@ -24,6 +24,7 @@ credentials as it would have without kmsmock.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,27 +51,29 @@ class Target(Protocol):
 # through to the network; raising refuses it.
 Router = Callable[[str, str], "Target | None"]
 
-_original: Any = None
-_installed: Any = None
-# Session method name -> (original, installed), while active.
-_session_patches: dict[str, tuple[Any, Any]] = {}
+# Package name of a botocore copy ("botocore", or "awscli.botocore" for the AWS CLI's
+# own) -> what was replaced in it: (owner, attribute, original, installed), while active.
+_patched: dict[str, list[tuple[Any, str, Any, Any]]] = {}
 
 
-def install(router: Router, region: str) -> None:
-    """Route every ``Endpoint._send`` through ``router``, and give clients that name no
-    region ``region``. Called once, by the first start."""
-    global _original, _installed
-    from botocore.endpoint import Endpoint
+def installed(package: str = "botocore") -> bool:
+    return package in _patched
 
+
+def install(router: Router, region: str, package: str = "botocore") -> None:
+    """Route every ``Endpoint._send`` of the botocore copy ``package`` through
+    ``router``, and give clients that name no region ``region``. Called once per copy, by
+    the first start."""
     # Imported here, not at the top: this module is imported with kmsmock itself, and the
     # service core pulls in every operation (and botocore, and cryptography).
     from kmsmock.doors import live
     from kmsmock.service.core import answer
 
-    if _installed is not None:
-        raise ActivationError("kmsmock's patch is already installed")
-    original = Endpoint.__dict__["_send"]
-    make_response = _response_maker()
+    if package in _patched:
+        raise ActivationError(f"kmsmock's patch of {package} is already installed")
+    endpoint_class: Any = importlib.import_module(f"{package}.endpoint").Endpoint
+    original = endpoint_class.__dict__["_send"]
+    make_response = _response_maker(package)
     servers = live.PORTS
 
     def _send(self: Endpoint, request: AWSPreparedRequest) -> AWSResponse:
@@ -85,37 +88,32 @@ def install(router: Router, region: str) -> None:
         return make_response(url, answer(target.backend, request.headers, body, url, target.region))
 
     _send.__wrapped__ = original  # type: ignore[attr-defined]
-    _install_session_patches(region)
-    _original = original
-    _installed = _send
-    Endpoint._send = _send  # type: ignore[attr-defined]
+    patches = _session_patches(package, region)
+    patches.append((endpoint_class, "_send", original, _send))
+    _patched[package] = patches
+    for owner, name, _, replacement in patches:
+        setattr(owner, name, replacement)
 
 
-def restore() -> None:
-    """Put the original ``_send`` and ``get_credentials`` back. Called once, by the last
-    stop."""
-    from botocore.endpoint import Endpoint
-
-    if _installed is None:
-        raise ActivationError("kmsmock's patch is not installed")
-    try:
-        _restore_session_patches()
-    finally:
-        _restore_send(Endpoint)
-
-
-def _restore_send(endpoint_class: Any) -> None:
-    global _original, _installed
-    current = endpoint_class.__dict__.get("_send")
-    original, installed = _original, _installed
-    _original = _installed = None
-    if current is not installed:
-        # Someone patched over us; putting our original back would drop their patch.
+def restore(package: str = "botocore") -> None:
+    """Put back what ``install`` replaced in the copy ``package``, by identity. Called
+    once per copy, by the last stop."""
+    patches = _patched.pop(package, None)
+    if patches is None:
+        raise ActivationError(f"kmsmock's patch of {package} is not installed")
+    replaced = []
+    for owner, name, original, installed in patches:
+        current = owner.__dict__.get(name)
+        if current is not installed:
+            # Someone patched over us; putting our original back would drop their patch.
+            replaced.append(f"{owner.__module__}.{owner.__qualname__}.{name} (found {current!r})")
+            continue
+        setattr(owner, name, original)
+    if replaced:
         raise ActivationError(
-            f"botocore.endpoint.Endpoint._send was replaced while kmsmock was active "
-            f"(found {current!r}); kmsmock cannot restore the original safely"
+            f"{', '.join(replaced)} replaced while kmsmock was active; kmsmock cannot "
+            f"restore the original safely"
         )
-    endpoint_class._send = original
 
 
 def static_credentials_first(
@@ -131,75 +129,65 @@ def static_credentials_first(
     return fallback
 
 
-def _install_session_patches(region: str) -> None:
-    global _session_patches
-    from botocore.credentials import (
-        ConfigProvider,
-        Credentials,
-        EnvProvider,
-        SharedCredentialProvider,
-    )
-    from botocore.session import Session
+def _credential_modules(package: str) -> list[Any]:
+    """The ``credentials`` modules whose classes a session of ``package`` may hold. The
+    AWS CLI's copy imports its siblings as top-level ``botocore`` (an import alias the
+    CLI installs), so a session of ``awscli.botocore`` builds its providers from
+    whichever ``botocore`` the process loaded: both count."""
+    modules = [importlib.import_module(f"{package}.credentials")]
+    top = importlib.import_module("botocore.credentials")
+    if top is not modules[0]:
+        modules.append(top)
+    return modules
 
+
+def _session_patches(package: str, region: str) -> list[tuple[Any, str, Any, Any]]:
     from kmsmock.doors.environment import (
         FAKE_ACCESS_KEY_ID,
         FAKE_SECRET_ACCESS_KEY,
         default_region,
     )
 
-    static = (EnvProvider, SharedCredentialProvider, ConfigProvider)
-    original_credentials = Session.__dict__["get_credentials"]
-    original_config = Session.__dict__["get_config_variable"]
+    session_class: Any = importlib.import_module(f"{package}.session").Session
+    modules = _credential_modules(package)
+    own = modules[0]
+    static = tuple(
+        getattr(module, name)
+        for module in modules
+        for name in ("EnvProvider", "SharedCredentialProvider", "ConfigProvider")
+    )
+    plain = tuple(module.Credentials for module in modules)
+    original_credentials = session_class.__dict__["get_credentials"]
+    original_config = session_class.__dict__["get_config_variable"]
 
-    def get_credentials(self: Session) -> Credentials:
+    def get_credentials(self: Any) -> Any:
         # Keys given to the session (or found by a static provider before activation)
         # are used as they are; anything refreshable would refresh through the network
         # or a process.
-        cached = self._credentials  # type: ignore[attr-defined]
-        if type(cached) is Credentials:
+        cached = self._credentials
+        if type(cached) in plain:
             return cached
-        resolver = self._components.get_component("credential_provider")  # type: ignore[attr-defined]
-        return static_credentials_first(  # type: ignore[no-any-return]
+        resolver = self._components.get_component("credential_provider")
+        return static_credentials_first(
             iter(getattr(resolver, "providers", ())),
             static,
-            Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, method="kmsmock"),
+            own.Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, method="kmsmock"),
         )
 
-    def get_config_variable(self: Session, logical_name: str, methods: Any = None) -> Any:
+    def get_config_variable(self: Any, logical_name: str, methods: Any = None) -> Any:
         # The region: the session's own, else the environment's, else the mock's; a
         # profile's region in a config file does not count, as documented.
         if logical_name == "region" and methods is None:
-            own = self.instance_variables().get("region")
-            return own or default_region(region)
+            given = self.instance_variables().get("region")
+            return given or default_region(region)
         return original_config(self, logical_name, methods)
 
     get_credentials.__wrapped__ = original_credentials  # type: ignore[attr-defined]
     get_config_variable.__wrapped__ = original_config  # type: ignore[attr-defined]
-    _session_patches = {
-        "get_credentials": (original_credentials, get_credentials),
-        "get_config_variable": (original_config, get_config_variable),
-    }
-    Session.get_credentials = get_credentials  # type: ignore[method-assign]
-    Session.get_config_variable = get_config_variable  # type: ignore[method-assign]
-
-
-def _restore_session_patches() -> None:
-    global _session_patches
-    from botocore.session import Session
-
-    patches, _session_patches = _session_patches, {}
-    replaced = []
-    for name, (original, installed) in patches.items():
-        current = Session.__dict__.get(name)
-        if current is not installed:
-            replaced.append(f"botocore.session.Session.{name} (found {current!r})")
-            continue
-        setattr(Session, name, original)
-    if replaced:
-        raise ActivationError(
-            f"{', '.join(replaced)} replaced while kmsmock was active; kmsmock cannot "
-            f"restore the original safely"
-        )
+    return [
+        (session_class, "get_credentials", original_credentials, get_credentials),
+        (session_class, "get_config_variable", original_config, get_config_variable),
+    ]
 
 
 class _Body:
@@ -217,7 +205,7 @@ class _Body:
 ResponseMaker = Callable[[str, "Response"], "AWSResponse"]
 
 
-def _response_maker() -> ResponseMaker:
+def _response_maker(package: str = "botocore") -> ResponseMaker:
     """How responses are made: botocore's constructor, or a cheaper way to the same object.
 
     ``AWSResponse`` copies the headers into a ``HeadersDict`` one key at a time, which is a
@@ -225,7 +213,9 @@ def _response_maker() -> ResponseMaker:
     same object can be assembled directly; that is used only when it matches what the
     constructor makes with this botocore, checked here once.
     """
-    from botocore.awsrequest import AWSResponse, HeadersDict
+    awsrequest: Any = importlib.import_module(f"{package}.awsrequest")
+    response_class: Any = awsrequest.AWSResponse
+    headers_class: Any = awsrequest.HeadersDict
 
     from kmsmock.service.core import Response
     from kmsmock.wire.encode import CONTENT_TYPE
@@ -236,29 +226,29 @@ def _response_maker() -> ResponseMaker:
             "Content-Type": CONTENT_TYPE,
             "Content-Length": str(len(reply.body)),
         }
-        return AWSResponse(url, reply.status, headers, _Body(reply.body))  # type: ignore[arg-type]
+        return response_class(url, reply.status, headers, _Body(reply.body))  # type: ignore[no-any-return]
 
     try:
-        template = HeadersDict({"x-amzn-RequestId": "", "Content-Type": "", "Content-Length": ""})
-        request_key, type_key, length_key = template._dict  # type: ignore[attr-defined]
+        template = headers_class({"x-amzn-RequestId": "", "Content-Type": "", "Content-Length": ""})
+        request_key, type_key, length_key = template._dict
     except (AttributeError, ValueError):
         return public
 
     def assembled(url: str, reply: Response) -> AWSResponse:
         data = reply.body
-        headers = HeadersDict.__new__(HeadersDict)
-        headers._dict = {  # type: ignore[attr-defined]
+        headers = headers_class.__new__(headers_class)
+        headers._dict = {
             request_key: reply.request_id,
             type_key: CONTENT_TYPE,
             length_key: str(len(data)),
         }
-        response = AWSResponse.__new__(AWSResponse)
+        response = response_class.__new__(response_class)
         response.url = url
         response.status_code = reply.status
         response.headers = headers
         response.raw = _Body(data)
-        response._content = data  # type: ignore[attr-defined]
-        return response
+        response._content = data
+        return response  # type: ignore[no-any-return]
 
     probe = ("https://kms.us-east-1.amazonaws.com/", Response(200, "request-id", b"{}"))
     made, expected = assembled(*probe), public(*probe)

@@ -202,6 +202,9 @@ def test_cli_get_key_last_usage_prints_tracking_dates(aws):
         "KeyId": meta["KeyId"],
         "KeyCreationDate": meta["CreationDate"],
         "TrackingStartDate": meta["CreationDate"],
+        # A key not used since tracking began has an empty KeyLastUsage object (GetKeyLastUsage,
+        # https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyLastUsage.html).
+        "KeyLastUsage": {},
     }
 
 

@@ -265,7 +265,7 @@ def test_cli_enable_get_disable_key_rotation(aws, client):
     key_id = create_key(aws)
     assert ok(aws("kms", "get-key-rotation-status", "--key-id", key_id)) == {
         "KeyRotationEnabled": False,
-        "KeyId": key_id,
+        "KeyId": key_arn(key_id),
     }
     empty(
         aws(
@@ -280,14 +280,14 @@ def test_cli_enable_get_disable_key_rotation(aws, client):
     next_date = client.get_key_rotation_status(KeyId=key_id)["NextRotationDate"]
     assert ok(aws("kms", "get-key-rotation-status", "--key-id", key_arn(key_id))) == {
         "KeyRotationEnabled": True,
-        "KeyId": key_id,
+        "KeyId": key_arn(key_id),
         "RotationPeriodInDays": 180,
         "NextRotationDate": next_date.timestamp(),
     }
     empty(aws("kms", "disable-key-rotation", "--key-id", key_id))
     assert ok(aws("kms", "get-key-rotation-status", "--key-id", key_id)) == {
         "KeyRotationEnabled": False,
-        "KeyId": key_id,
+        "KeyId": key_arn(key_id),
     }
 
 
@@ -303,7 +303,7 @@ def test_cli_enable_key_rotation_long_period_prints_validation_error(aws):
     )
     assert ok(aws("kms", "get-key-rotation-status", "--key-id", key_id)) == {
         "KeyRotationEnabled": False,
-        "KeyId": key_id,
+        "KeyId": key_arn(key_id),
     }
 
 
