@@ -309,6 +309,7 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
                 parked = {k: KeyState(v) for k, v in entry.pop("parked", {}).items()}
                 store = CustomKeyStore(**entry, parked=parked)
                 state.custom_key_stores[store.store_id] = store
+        backend.retirable.rebuild(keys)
         # Grant IDs keep counting from the last one issued.
         seqs = [grant.seq for key in keys for grant in (key.grants or {}).values()]
         backend.continue_grant_seq(max(seqs, default=0))
