@@ -146,6 +146,7 @@ def _install_session_patches(region: str) -> None:
         FAKE_SECRET_ACCESS_KEY,
         default_region,
     )
+    from kmsmock.wire.model import offer_loader
 
     static = (EnvProvider, SharedCredentialProvider, ConfigProvider)
     original_credentials = Session.__dict__["get_credentials"]
@@ -171,6 +172,10 @@ def _install_session_patches(region: str) -> None:
         if logical_name == "region" and methods is None:
             own = self.instance_variables().get("region")
             return own or default_region(region)
+        if logical_name == "api_versions":
+            # Asked for as a client is created, just before the session's loader parses
+            # the client's model; kmsmock reads the KMS model through the same loader.
+            offer_loader(self.get_component("data_loader"))
         return original_config(self, logical_name, methods)
 
     get_credentials.__wrapped__ = original_credentials  # type: ignore[attr-defined]
