@@ -57,3 +57,41 @@ def test_import_kmsmock_public_types_do_not_import_botocore_or_cryptography():
         "print('botocore' in sys.modules, 'cryptography' in sys.modules)"
     )
     assert output == "False False"
+
+
+_FIRST_CALLS = (
+    "import os, sys\n"
+    "os.environ.update(AWS_ACCESS_KEY_ID='a', AWS_SECRET_ACCESS_KEY='b',\n"
+    "    AWS_DEFAULT_REGION='us-east-1')\n"
+    "import boto3\n"
+    "from kmsmock import mock_kms\n"
+    "from kmsmock.wire import model\n"
+    "with mock_kms():\n"
+    "    client = boto3.client('kms')\n"
+    "    key = client.create_key()['KeyMetadata']['KeyId']\n"
+    "    blob = client.encrypt(KeyId=key, Plaintext=b'hi')['CiphertextBlob']\n"
+    "    assert client.decrypt(CiphertextBlob=blob)['Plaintext'] == b'hi'\n"
+    "    heavy = ['kmsmock.crypto.asymmetric', 'kmsmock.crypto.attestation',\n"
+    "             'kmsmock.crypto.unwrap', 'cryptography.x509']\n"
+    "    print([name for name in heavy if name in sys.modules])\n"
+    "    shared = client.meta.service_model._service_description\n"
+    "    print(model.service_model()._service_description is shared)\n"
+)
+
+
+def test_encrypt_decrypt_first_symmetric_calls_load_no_asymmetric_engine_and_one_model():
+    # A cold start's first symmetric calls need neither the asymmetric engines nor a
+    # second parse of the KMS model (#12).
+    assert _run(_FIRST_CALLS).splitlines() == ["[]", "True"]
+
+
+def test_sign_first_asymmetric_call_loads_asymmetric_engine():
+    # The check above can fail: an asymmetric call loads the engine when it needs it.
+    code = _FIRST_CALLS.replace(
+        "    heavy =",
+        "    signer = client.create_key(KeySpec='ECC_NIST_P256', KeyUsage='SIGN_VERIFY')\n"
+        "    client.sign(KeyId=signer['KeyMetadata']['KeyId'], Message=b'm',\n"
+        "        SigningAlgorithm='ECDSA_SHA_256')\n"
+        "    heavy =",
+    )
+    assert _run(code).splitlines() == ["['kmsmock.crypto.asymmetric']", "True"]

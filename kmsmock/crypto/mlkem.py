@@ -12,20 +12,24 @@ that the key did not make yields the pseudo-random J(z‖c), never an error.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-# Spec -> cryptography's private key class, for the specs it has.
-_CRYPTOGRAPHY: dict[str, Any]
-try:
-    from cryptography.hazmat.primitives.asymmetric import mlkem as _mlkem
 
-    _CRYPTOGRAPHY = {
+@functools.cache
+def _cryptography() -> dict[str, Any]:
+    """Spec -> cryptography's private key class, for the specs it has; imported at the
+    first ML-KEM key, not with kmsmock (the service core imports this module)."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric import mlkem as _mlkem
+    except ImportError:  # a cryptography without ML-KEM: kyber-py does every spec
+        return {}
+    return {
         "ML_KEM_768": _mlkem.MLKEM768PrivateKey,
         "ML_KEM_1024": _mlkem.MLKEM1024PrivateKey,
     }
-except ImportError:  # a cryptography without ML-KEM: kyber-py does every spec
-    _CRYPTOGRAPHY = {}
+
 
 EXTRA = "kmsmock[ml-kem]"
 SEED_SIZE = 64
@@ -92,7 +96,7 @@ def _kyber(spec: str) -> Any:
 
 def from_seed(spec: str, seed: bytes) -> PrivateKey:
     """The key pair FIPS 203 ML-KEM.KeyGen_internal makes from the 64-byte seed d‖z."""
-    cls = _CRYPTOGRAPHY.get(spec)
+    cls = _cryptography().get(spec)
     if cls is not None:
         private = cls.from_seed_bytes(seed)
         return PrivateKey(

@@ -147,6 +147,7 @@ def _session_patches(package: str, region: str) -> list[tuple[Any, str, Any, Any
         FAKE_SECRET_ACCESS_KEY,
         default_region,
     )
+    from kmsmock.wire.model import offer_loader
 
     session_class: Any = importlib.import_module(f"{package}.session").Session
     modules = _credential_modules(package)
@@ -180,6 +181,11 @@ def _session_patches(package: str, region: str) -> list[tuple[Any, str, Any, Any
         if logical_name == "region" and methods is None:
             given = self.instance_variables().get("region")
             return given or default_region(region)
+        if logical_name == "api_versions" and package == "botocore":
+            # Asked for as a client is created, just before the session's loader parses
+            # the client's model; kmsmock reads the KMS model through the same loader
+            # (botocore's own: the AWS CLI's copy carries an older model).
+            offer_loader(self.get_component("data_loader"))
         return original_config(self, logical_name, methods)
 
     get_credentials.__wrapped__ = original_credentials  # type: ignore[attr-defined]

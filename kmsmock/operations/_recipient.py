@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock.crypto.attestation import AttestationError, read_document
-from kmsmock.crypto.cms import envelope
 from kmsmock.operations._registry import Params
 from kmsmock.state.context import RequestContext
 from kmsmock.wire import aws_errors as aws
@@ -28,6 +26,9 @@ def recipient_key(params: Params) -> Any:
     document = recipient.get("AttestationDocument")
     if document is None:
         raise aws.null_member("recipient.attestationDocument")
+    # Imported at the first Recipient parameter: x509 and CMS cost a cold start.
+    from kmsmock.crypto.attestation import AttestationError, read_document
+
     try:
         return read_document(document).public_key
     except AttestationError:
@@ -35,4 +36,6 @@ def recipient_key(params: Params) -> Any:
 
 
 def for_recipient(ctx: RequestContext, public_key: Any, secret: bytes) -> bytes:
+    from kmsmock.crypto.cms import envelope
+
     return envelope(secret, public_key, ctx.backend.entropy.token_bytes)

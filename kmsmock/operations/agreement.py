@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kmsmock.crypto.asymmetric import ecdh
 from kmsmock.crypto.specs import KEY_AGREEMENT
 from kmsmock.operations._recipient import for_recipient, recipient_key
 from kmsmock.operations._registry import Params, Result, handles
@@ -21,6 +20,8 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
     recipient = recipient_key(params)
     if params.get("DryRun"):
         raise aws.dry_run()
+    from kmsmock.crypto.asymmetric import ecdh  # loaded at the first asymmetric call
+
     secret = ecdh(ctx.secret(key), params["PublicKey"])
     if secret is None:
         # KMS answers a public key it cannot use with an empty message [O].

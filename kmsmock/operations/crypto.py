@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from kmsmock.crypto.asymmetric import (
-    encryption_capacity,
-    private_decrypt,
-    private_pkcs8,
-    public_der,
-    public_encrypt,
-)
 from kmsmock.crypto.ciphertext import Header, open_sealed, read_header, seal
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.operations._recipient import for_recipient, recipient_key
@@ -75,6 +68,9 @@ def _check_plaintext(key: Key, algorithm: str, plaintext: bytes, context: Contex
     _check_context(key, context)
     if key.spec.symmetric:
         return
+    # The asymmetric engine is imported at the first asymmetric call, not with kmsmock.
+    from kmsmock.crypto.asymmetric import encryption_capacity
+
     capacity = encryption_capacity(key.spec.name, algorithm)
     if len(plaintext) > capacity:
         raise aws.ValidationException(
@@ -88,6 +84,8 @@ def _encrypt(
 ) -> tuple[bytes, str | None]:
     """Ciphertext under ``key`` and the material ID used (symmetric keys only)."""
     if not key.spec.symmetric:
+        from kmsmock.crypto.asymmetric import public_encrypt
+
         return public_encrypt(ctx.secret(key), algorithm, plaintext), None
     material_id = key.material_id
     assert material_id is not None  # enabled symmetric keys always have material
@@ -108,6 +106,8 @@ def _decrypt(
 ) -> tuple[bytes, str | None]:
     # AWS says nothing about why a ciphertext does not decrypt (reference §5.3).
     if not key.spec.symmetric:
+        from kmsmock.crypto.asymmetric import private_decrypt
+
         plaintext = private_decrypt(ctx.secret(key), algorithm, blob)
         if plaintext is None:
             raise aws.InvalidCiphertextException()
@@ -276,6 +276,8 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
     recipient = recipient_key(params)
     if params.get("DryRun"):
         raise aws.dry_run()
+    from kmsmock.crypto.asymmetric import private_pkcs8, public_der
+
     pair = ctx.generate(pair_spec)
     private_key = private_pkcs8(pair)
     blob, material_id = _encrypt(

@@ -6,9 +6,6 @@ refused before dispatch, as KMS's front end refuses an unknown operation.
 
 from __future__ import annotations
 
-from kmsmock.crypto.asymmetric import decapsulate as decapsulate_secret
-from kmsmock.crypto.asymmetric import encapsulate as encapsulate_secret
-from kmsmock.crypto.asymmetric import encapsulation_size
 from kmsmock.crypto.specs import ENCAPSULATE_DECAPSULATE
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
@@ -27,6 +24,9 @@ def encapsulate(ctx: RequestContext, params: Params) -> Result:
     ctx.require_use(key, ENCAPSULATE_DECAPSULATE, algorithm)
     if params.get("DryRun"):
         raise aws.dry_run()
+    # Loaded at the first ML-KEM call, not with kmsmock.
+    from kmsmock.crypto.asymmetric import encapsulate as encapsulate_secret
+
     secret, ciphertext = encapsulate_secret(ctx.secret(key))
     ctx.record_use(key)
     return {
@@ -49,6 +49,9 @@ def decapsulate(ctx: RequestContext, params: Params) -> Result:
     algorithm = params["EncapsulationAlgorithm"]
     ctx.require_use(key, ENCAPSULATE_DECAPSULATE, algorithm)
     ciphertext = params["SharedSecretCiphertextBlob"]
+    from kmsmock.crypto.asymmetric import decapsulate as decapsulate_secret
+    from kmsmock.crypto.asymmetric import encapsulation_size
+
     if len(ciphertext) != encapsulation_size(key.spec.name):
         # Empty, as Decrypt's InvalidCiphertextException is.
         raise aws.InvalidCiphertextException("")

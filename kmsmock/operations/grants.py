@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmsmock.operations._paging import paginate
+from kmsmock.operations._paging import page_start, paginate, paging_fields
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
 from kmsmock.state.grants import (
@@ -25,6 +25,7 @@ from kmsmock.state.identities import is_service_principal
 from kmsmock.state.ids import partition_of
 from kmsmock.state.keys import Key
 from kmsmock.state.policies import principal_covers
+from kmsmock.state.retirable import position
 from kmsmock.wire import aws_errors as aws
 
 Parties = tuple[str | None, str | None, str | None, str | None]
@@ -153,6 +154,7 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
     )
     grants[grant.grant_id] = grant
     key.grants = grants
+    ctx.backend.retirable.add(key, grant)
     return {"GrantToken": _token(ctx, key, grant), "GrantId": grant.grant_id}
 
 
@@ -215,8 +217,8 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
     Every grant in the caller's account and Region that the principal (or service
     principal) may retire, including grants the account created on other accounts' keys.
     """
-    principal = params.get("RetiringPrincipal")
-    service = params.get("RetiringServicePrincipal")
+    principal: str | None = params.get("RetiringPrincipal")
+    service: str | None = params.get("RetiringServicePrincipal")
     if (principal is None) == (service is None):
         # The API reference's "either ... but not both"; AWS's text is unrecorded.
         raise aws.ValidationException(
@@ -224,17 +226,16 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
         )
     if service is not None:
         _service_filter(ctx, "ListRetirableGrants", service, service)
-    found = [
-        (key, grant)
-        for state in ctx.backend.regions()
-        if state.region == ctx.region
-        for key in state.keys.values()
-        if key.grants
-        for grant in key.grants.values()
-        if (grant.retiring == principal if service is None else grant.retiring_service == service)
-        and ctx.account in (state.account, grant.issuing_account)
-    ]
-    return _page(ctx, found, params)
+    # Grants the account may see: on its own keys, and those it created on other keys.
+    kind, who = ("service", service) if service is not None else ("principal", principal or "")
+    slot = (ctx.account, ctx.region, kind, who)
+    start, limit = page_start(params, default_limit=50, max_limit=100)
+    page, following = ctx.backend.retirable.page(slot, start, limit)
+    partition = partition_of(ctx.region)
+    return {
+        "Grants": [grant.entry(key.arn, partition) for key, grant in page],
+        **paging_fields(position(following) if following is not None else None),
+    }
 
 
 def _grant_of(key: Key, grant_id: str) -> Grant:
@@ -248,8 +249,9 @@ def _grant_of(key: Key, grant_id: str) -> Grant:
     return grant
 
 
-def _remove(key: Key, grant: Grant) -> None:
+def _remove(ctx: RequestContext, key: Key, grant: Grant) -> None:
     assert key.grants is not None
+    ctx.backend.retirable.remove(key, grant)
     del key.grants[grant.grant_id]
     if not key.grants:
         key.grants = None
@@ -284,7 +286,7 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
     _check_retiring(ctx, key, grant)
     if params.get("DryRun"):
         raise aws.dry_run()
-    _remove(key, grant)
+    _remove(ctx, key, grant)
     return {}
 
 
@@ -324,5 +326,5 @@ def revoke_grant(ctx: RequestContext, params: Params) -> Result:
     grant = _grant_of(key, params["GrantId"])
     if params.get("DryRun"):
         raise aws.dry_run()
-    _remove(key, grant)
+    _remove(ctx, key, grant)
     return {}

@@ -3,7 +3,6 @@ DeleteImportedKeyMaterial (reference §4.13, §5.9)."""
 
 from __future__ import annotations
 
-from kmsmock.crypto.unwrap import load_material, unwrap, wrapping_key
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state import imported_materials as _materials
 from kmsmock.state.context import RequestContext
@@ -66,6 +65,9 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
             f"Wrapping algorithm {algorithm} is not compatible with wrapping key spec {spec}."
         )
     entropy = ctx.backend.entropy
+    # The import engine is loaded at the first import call, not with kmsmock.
+    from kmsmock.crypto.unwrap import wrapping_key
+
     private, public = wrapping_key(spec, entropy.token_bytes)
     valid_to = round(ctx.now() + VALID_FOR, 3)
     found_id = entropy.token_bytes(32)
@@ -135,6 +137,8 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
                 )
     model, valid_to = _check_expiration(ctx, params)
     parameters = _parameters(ctx, key, params["ImportToken"])
+    from kmsmock.crypto.unwrap import unwrap
+
     material = unwrap(parameters.algorithm, parameters.private_key, params["EncryptedKeyMaterial"])
     if material is None:
         raise aws.InvalidCiphertextException()
@@ -154,6 +158,8 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
         if valid_to is not None:
             schedule_expiry(ctx.backend, key, valid_to, new_id)
         return result
+    from kmsmock.crypto.unwrap import load_material
+
     secret = load_material(key.spec.name, material)
     if secret is None or key.bound_material not in (None, fingerprint(material)):
         raise aws.IncorrectKeyMaterialException(_INCORRECT)

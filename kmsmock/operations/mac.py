@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kmsmock.crypto.asymmetric import mac, mac_matches
 from kmsmock.crypto.specs import GENERATE_VERIFY_MAC
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
@@ -23,6 +22,8 @@ def _mac_key(ctx: RequestContext, params: Params) -> Key:
 def generate_mac(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html"""
     key = _mac_key(ctx, params)
+    from kmsmock.crypto.asymmetric import mac  # loaded at the first HMAC call
+
     tag = mac(ctx.secret(key), key.spec.name, params["Message"])
     ctx.record_use(key)
     return {"Mac": tag, "MacAlgorithm": params["MacAlgorithm"], "KeyId": key.arn}
@@ -35,6 +36,8 @@ def verify_mac(ctx: RequestContext, params: Params) -> Result:
     A MAC that does not match raises KMSInvalidMacException; never ``MacValid: false``.
     """
     key = _mac_key(ctx, params)
+    from kmsmock.crypto.asymmetric import mac_matches
+
     if not mac_matches(ctx.secret(key), key.spec.name, params["Message"], params["Mac"]):
         raise aws.KMSInvalidMacException("")
     ctx.record_use(key)

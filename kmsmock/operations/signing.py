@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kmsmock.crypto.asymmetric import (
-    SIGNING_ALGORITHMS,
-    SigningAlgorithm,
-    UnsupportedMaterial,
-    public_der,
-)
-from kmsmock.crypto.asymmetric import sign as sign_message
-from kmsmock.crypto.asymmetric import verify as verify_message
 from kmsmock.crypto.mldsa_mu import EXTRA, MissingExtra
 from kmsmock.crypto.specs import ALGORITHM_FIELD, SIGN_VERIFY
 from kmsmock.errors import ExtraNotInstalledError, FeatureNotImplementedError
@@ -20,10 +12,16 @@ from kmsmock.state.context import RequestContext
 from kmsmock.state.keys import Key
 from kmsmock.wire import aws_errors as aws
 
+if TYPE_CHECKING:
+    from kmsmock.crypto.asymmetric import SigningAlgorithm
+
 
 def _signing(ctx: RequestContext, params: Params) -> tuple[Key, SigningAlgorithm, bytes, str]:
     """The key, algorithm, message and message type of a Sign or Verify call, checked
     in KMS's order: key, state, usage, algorithm, message type and length (§3.3)."""
+    # The asymmetric engine is imported at the first signing call, not with kmsmock.
+    from kmsmock.crypto.asymmetric import SIGNING_ALGORITHMS
+
     key = ctx.key(params["KeyId"])
     name = params["SigningAlgorithm"]
     ctx.require_use(key, SIGN_VERIFY, name)
@@ -84,6 +82,9 @@ def sign(ctx: RequestContext, params: Params) -> Result:
     key, algorithm, message, message_type = _signing(ctx, params)
     if params.get("DryRun"):
         raise aws.dry_run()
+    from kmsmock.crypto.asymmetric import UnsupportedMaterial
+    from kmsmock.crypto.asymmetric import sign as sign_message
+
     try:
         signature = sign_message(ctx.secret(key), algorithm, message, message_type)
     except UnsupportedMaterial:
@@ -104,6 +105,9 @@ def verify(ctx: RequestContext, params: Params) -> Result:
     key, algorithm, message, message_type = _signing(ctx, params)
     if params.get("DryRun"):
         raise aws.dry_run()
+    from kmsmock.crypto.asymmetric import UnsupportedMaterial
+    from kmsmock.crypto.asymmetric import verify as verify_message
+
     try:
         valid = verify_message(
             ctx.secret(key), algorithm, message, message_type, params["Signature"]
@@ -128,6 +132,8 @@ def get_public_key(ctx: RequestContext, params: Params) -> Result:
         raise aws.UnsupportedOperationException(
             f"{key.arn} key spec {spec.name} is not valid for this operation."
         )
+    from kmsmock.crypto.asymmetric import public_der
+
     result: Result = {
         "KeyId": key.arn,
         "PublicKey": public_der(ctx.secret(key)),

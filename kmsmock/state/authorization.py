@@ -27,18 +27,13 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.crypto.attestation import (
-    AttestationDocument,
-    AttestationError,
-    image_sha384,
-    read_document,
-)
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.policies import default_policy, principal_covers, role_of
 from kmsmock.state.ram import ram_policy
 from kmsmock.wire import aws_errors as aws
 
 if TYPE_CHECKING:
+    from kmsmock.crypto.attestation import AttestationDocument
     from kmsmock.state.grants import Grant
     from kmsmock.state.keys import Key
 
@@ -326,6 +321,8 @@ class _AccessRequest:
         if document is None:
             return None
         if name == "imagesha384":
+            from kmsmock.crypto.attestation import image_sha384
+
             found = image_sha384(document)
             return [found] if found is not None else None
         prefix = "nitrotpmpcr" if document.nitro_tpm else "pcr"
@@ -346,6 +343,9 @@ class _AccessRequest:
             self.attestation_read = True
             recipient = self.params.get("Recipient")
             blob = recipient.get("AttestationDocument") if isinstance(recipient, dict) else None
+            # Imported here: x509 is loaded only for a request with an attestation.
+            from kmsmock.crypto.attestation import AttestationError, read_document
+
             try:
                 self.attestation = read_document(blob) if isinstance(blob, bytes) else None
             except AttestationError:

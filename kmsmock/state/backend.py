@@ -19,6 +19,7 @@ from kmsmock.state.grants import TokenTarget
 from kmsmock.state.identities import Identities
 from kmsmock.state.journal import DEFAULT_MAX_CALLS, CallJournal
 from kmsmock.state.keys import Key
+from kmsmock.state.retirable import RetirableGrants
 
 
 @dataclass(slots=True)
@@ -242,6 +243,8 @@ class KmsBackend:
         self._grants = itertools.count(1)
         # Every grant token issued, and the grant it names (see ``_grants``).
         self.grant_tokens: dict[str, TokenTarget] = {}
+        # Grants by retiring principal, for ListRetirableGrants pages.
+        self.retirable = RetirableGrants()
         self.calls = CallJournal(max_calls)
         self.faults = Faults(random.Random(seed))
 
@@ -254,6 +257,13 @@ class KmsBackend:
     def peek(self, account: str, region: str) -> RegionState | None:
         """The state if it exists, without creating it (for lookups in other accounts)."""
         return self._states.get((account, region))
+
+    def delete_key(self, key: Key) -> None:
+        """The end of a deletion window: the key, its aliases and its grants are gone."""
+        state = self.state(key.account, key.region)
+        if state.keys.get(key.key_id) is key:
+            self.retirable.remove_key(key)
+        state.delete_key(key)
 
     def next_grant_seq(self) -> int:
         """Creation order of grants across the mock, for list pages."""
@@ -288,5 +298,6 @@ class KmsBackend:
             self._states.clear()
             self._due.clear()
             self.grant_tokens.clear()
+            self.retirable.clear()
             self.calls.clear()
             self.faults.clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock.crypto.asymmetric import generate
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock.state import aws_managed as _aws_managed
 from kmsmock.state import rotation as _rotation
@@ -100,6 +99,9 @@ class RequestContext:
 
     def generate(self, spec: str) -> Any:
         """New material for ``spec`` (a key's or a data key pair's)."""
+        # Imported here: a symmetric key never needs the asymmetric engine.
+        from kmsmock.crypto.asymmetric import generate
+
         return generate(spec, self.backend.entropy.token_bytes)
 
     def record_use(self, key: Key) -> None:

@@ -26,7 +26,7 @@ def schedule(backend: KmsBackend, key: Key, deletion_date: float) -> None:
 
 
 def _delete(backend: KmsBackend, key: Key, when: float) -> None:
-    backend.state(key.account, key.region).delete_key(key)
+    backend.delete_key(key)
     found = key.region_set
     if found is None or key.region not in found.replicas:
         return

@@ -28,9 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kmsmock.crypto.asymmetric import KeyPair, private_pkcs8
 from kmsmock.crypto.specs import KEY_SPECS
-from kmsmock.crypto.unwrap import load_material
 from kmsmock.state import deletion, expiry, multi_region, rotation
 from kmsmock.state.backend import Alias, KmsBackend, RegionState
 from kmsmock.state.custom_key_stores import CustomKeyStore
@@ -240,8 +238,12 @@ def _key(key: Key) -> dict[str, Any]:
     secret = key.secret
     if isinstance(secret, bytes):
         out["secret"] = {"bytes": _b64(secret)}
-    elif isinstance(secret, KeyPair):
-        out["secret"] = {"pkcs8": _b64(private_pkcs8(secret))}
+    elif secret is not None:
+        # Imported here: a mock with symmetric keys only never loads the asymmetric engine.
+        from kmsmock.crypto.asymmetric import KeyPair, private_pkcs8
+
+        if isinstance(secret, KeyPair):
+            out["secret"] = {"pkcs8": _b64(private_pkcs8(secret))}
     return out
 
 
@@ -309,6 +311,7 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
                 parked = {k: KeyState(v) for k, v in entry.pop("parked", {}).items()}
                 store = CustomKeyStore(**entry, parked=parked)
                 state.custom_key_stores[store.store_id] = store
+        backend.retirable.rebuild(keys)
         # Grant IDs keep counting from the last one issued.
         seqs = [grant.seq for key in keys for grant in (key.grants or {}).values()]
         backend.continue_grant_seq(max(seqs, default=0))
@@ -346,6 +349,8 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
         if "bytes" in secret:
             key.secret = base64.b64decode(secret["bytes"])
         else:
+            from kmsmock.crypto.unwrap import load_material
+
             key.secret = load_material(spec.name, base64.b64decode(secret["pkcs8"]))
             if key.secret is None:
                 raise ValueError(f"the key material of {key.key_id} does not fit {spec.name}")

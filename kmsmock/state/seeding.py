@@ -12,7 +12,6 @@ from typing import Any
 
 from kmsmock.crypto.mlkem import EXTRA, PACKAGE, MissingExtra
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available
-from kmsmock.crypto.unwrap import load_material
 from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state.backend import Alias, KmsBackend
 from kmsmock.state.ids import KEY_ID_PATTERN, partition_of
@@ -117,6 +116,8 @@ def _material(
         # key material ID in every run (reference §1.8).
         found = material_id(key_id, material)
         return None, {found: material}, found
+    from kmsmock.crypto.unwrap import load_material  # loaded when a seed needs it
+
     secret = load_material(key_spec, material)
     if secret is None:
         what = (

@@ -7,13 +7,25 @@ operation, a member or an enum value that botocore knows is known here too.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from botocore.loaders import Loader
     from botocore.model import OperationModel, ServiceModel
 
 SERVICE_NAME = "kms"
 TARGET_PREFIX = "TrentService."
+
+# A botocore session's loader, offered by the door as a client is created: the model it
+# parses for the client (about 50 ms of JSON) is then parsed once, not twice.
+_offered: list[Loader] = []
+
+
+def offer_loader(loader: Any) -> None:
+    """Let ``service_model`` read the model through ``loader`` (the first one offered),
+    whose cache then serves the client and kmsmock alike."""
+    if not _offered and not service_model.cache_info().currsize:
+        _offered.append(loader)
 
 
 @functools.cache
@@ -21,8 +33,16 @@ def service_model() -> ServiceModel:
     from botocore.loaders import create_loader
     from botocore.model import ServiceModel
 
-    loader = create_loader()
-    return ServiceModel(loader.load_service_model(SERVICE_NAME, "service-2"), SERVICE_NAME)
+    own = create_loader()
+    # Only a loader that searches first where kmsmock's own would (boto3 adds its own
+    # data, which holds no KMS model, after botocore's): the same model either way.
+    paths = own.search_paths
+    loader = next((found for found in _offered if found.search_paths[: len(paths)] == paths), own)
+    _offered.clear()
+    # ``api_version=None`` as botocore's client passes it, so that its cache entry serves.
+    return ServiceModel(
+        loader.load_service_model(SERVICE_NAME, "service-2", api_version=None), SERVICE_NAME
+    )
 
 
 @functools.cache
