@@ -138,9 +138,11 @@ def test_probability_draws_from_the_seed():
     ],
 )
 def test_inject_refuses_what_it_cannot_do(kms_mock, kwargs, message):
-    code = kwargs.pop("code")
+    # The parameter dicts live as long as the module, which a second pytest run in the same
+    # process (mutmut's) reuses: read them, never pop from them.
+    options = {name: value for name, value in kwargs.items() if name != "code"}
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("]", r"\]")):
-        kms_mock.faults.inject("ListKeys", code, **kwargs)
+        kms_mock.faults.inject("ListKeys", kwargs["code"], **options)
     assert not kms_mock.faults
 
 
