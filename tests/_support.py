@@ -55,6 +55,12 @@ def model_has_enum_value(shape_name: str, value: str) -> bool:
     return value in model_enum(shape_name)
 
 
+def model_has_member(operation: str, member: str) -> bool:
+    """Whether the installed model's ``operation`` takes the input member ``member``."""
+    shape = service_model().operation_model(operation).input_shape
+    return shape is not None and member in shape.members
+
+
 def model_has_operation(operation: str) -> bool:
     return operation in service_model().operation_names
 

@@ -12,7 +12,17 @@ from botocore.exceptions import ClientError
 
 from kmsmock.server import KmsServer
 from kmsmock.state import persist
-from tests._support import error, server_client
+from tests._support import error, model_has_member, server_client
+
+# Keys shared through AWS RAM and grants to service principals exist from botocore 1.44 on.
+needs_ram = pytest.mark.skipif(
+    not model_has_member("ListKeys", "ResourceOwners"),
+    reason="the installed botocore's KMS model has no ListKeys ResourceOwners",
+)
+needs_service_principals = pytest.mark.skipif(
+    not model_has_member("CreateGrant", "GranteeServicePrincipal"),
+    reason="the installed botocore's KMS model has no grants to service principals",
+)
 
 
 def restarted(server: KmsServer, path, **options) -> KmsServer:
@@ -260,6 +270,7 @@ OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAOTHERACCOUNT0001"
 
 
+@needs_ram
 def test_state_file_ram_share_still_lists_in_the_other_account(tmp_path):
     with KmsServer() as server:
         kms = server_client(server.url)
@@ -328,6 +339,7 @@ TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders"
 ADMIN = "arn:aws:iam::123456789012:user/admin"
 
 
+@needs_service_principals
 def test_state_file_service_principal_grant_still_lets_the_service_encrypt(tmp_path):
     policy = json.dumps(
         {
@@ -458,6 +470,8 @@ def _busy_server(server: KmsServer) -> None:
     server.kms.clock.advance(hours=1)
 
 
+@needs_ram
+@needs_service_principals
 def test_state_file_written_again_after_loading_is_the_same(tmp_path):
     with KmsServer() as server:
         _busy_server(server)
