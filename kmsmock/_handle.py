@@ -8,6 +8,7 @@ and ``reset()``, each acting on the state of the mock or server it belongs to.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from kmsmock.state.views import KeyView
 
 
-class Handle:
+class Handle(abc.ABC):
     """The members common to every handle; a subclass supplies ``backend``,
     ``default_region``, ``region`` and ``account_id``."""
 
@@ -28,13 +29,14 @@ class Handle:
     account_id: str
 
     @property
+    @abc.abstractmethod
     def backend(self) -> KmsBackend:
-        raise NotImplementedError
+        """The state this handle looks at."""
 
     @property
+    @abc.abstractmethod
     def default_region(self) -> str:
         """The region ``keys()`` and ``seed_key()`` use when given none."""
-        raise NotImplementedError
 
     @property
     def clock(self) -> Clock:
