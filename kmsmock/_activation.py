@@ -9,13 +9,11 @@ restores botocore and discards the state.
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
-import unittest
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
-
-import wrapt
 
 from kmsmock._handle import Handle
 from kmsmock.doors import (
@@ -28,6 +26,8 @@ from kmsmock.doors import (
 from kmsmock.errors import ActivationError, RequestRefusedError
 
 if TYPE_CHECKING:
+    import unittest
+
     from typing_extensions import ParamSpec, Self
 
     from kmsmock.state.backend import KmsBackend
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     P = ParamSpec("P")
 
 R = TypeVar("R")
-TC = TypeVar("TC", bound=unittest.TestCase)
+TC = TypeVar("TC", bound="unittest.TestCase")
 K = TypeVar("K")
 
 DEFAULT_REGION = "us-east-1"
@@ -225,7 +225,9 @@ class KmsMock(Handle):
 
     def __call__(self, target: Any) -> Any:
         if isinstance(target, type):
-            if issubclass(target, unittest.TestCase):
+            # unittest is looked up, not imported: a TestCase exists only once it is.
+            unittest = sys.modules.get("unittest")
+            if unittest is not None and issubclass(target, unittest.TestCase):
                 return _decorate_test_case(target, self._given)
             return _decorate_test_class(target, self._given)
         if not callable(target):
@@ -235,6 +237,10 @@ class KmsMock(Handle):
 
 def _decorate_function(function: Callable[..., Any], options: dict[str, Any]) -> Any:
     # Each call gets its own activation: no per-call state lives on the decorator.
+    # wrapt is imported here, not with kmsmock: it brings asyncio, and a mock used as a
+    # context manager or fixture would pay for it at every cold start.
+    import wrapt
+
     if inspect.isasyncgenfunction(function):
 
         @wrapt.decorator

@@ -13,7 +13,7 @@ changing any byte of the blob makes decryption fail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -29,8 +29,7 @@ TAG_SIZE = 16
 OVERHEAD = HEADER_SIZE + TAG_SIZE
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     account: str
     key_id: str
     material_id: str  # 64 lowercase hex

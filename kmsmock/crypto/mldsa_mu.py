@@ -10,21 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-EXTRA = "kmsmock[ml-dsa]"
-
-
-class MissingExtra(Exception):
-    def __init__(self) -> None:
-        super().__init__(
-            f"ML-DSA with MessageType EXTERNAL_MU needs dilithium-py: pip install '{EXTRA}'"
-        )
+from kmsmock.crypto.extras import MissingExtra
 
 
 def _parameters(level: int) -> Any:
     try:
         from dilithium_py import ml_dsa
     except ImportError:
-        raise MissingExtra from None
+        raise MissingExtra(
+            "ML-DSA with MessageType EXTERNAL_MU", "dilithium-py", "kmsmock[ml-dsa]"
+        ) from None
     return {44: ml_dsa.ML_DSA_44, 65: ml_dsa.ML_DSA_65, 87: ml_dsa.ML_DSA_87}[level]
 
 

@@ -16,6 +16,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from kmsmock.crypto.extras import MissingExtra
+
 
 @functools.cache
 def _cryptography() -> dict[str, Any]:
@@ -31,7 +33,6 @@ def _cryptography() -> dict[str, Any]:
     }
 
 
-EXTRA = "kmsmock[ml-kem]"
 SEED_SIZE = 64
 
 
@@ -57,17 +58,6 @@ _PKCS8_HEAD = bytes.fromhex("3054020100300b")
 _PKCS8_SEED = bytes.fromhex("04428040")
 
 
-PACKAGE = "kyber-py"
-
-
-class MissingExtra(Exception):
-    def __init__(self, spec: str) -> None:
-        self.spec = spec
-        super().__init__(
-            f"{spec} needs {PACKAGE}, as cryptography has no ML-KEM-512: pip install '{EXTRA}'"
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class PublicKey:
     spec: str
@@ -90,7 +80,9 @@ def _kyber(spec: str) -> Any:
     try:
         from kyber_py.ml_kem import ML_KEM_512, ML_KEM_768, ML_KEM_1024
     except ImportError:
-        raise MissingExtra(spec) from None
+        raise MissingExtra(
+            f"KeySpec {spec}", "kyber-py", "kmsmock[ml-kem]", ", as cryptography has no ML-KEM-512"
+        ) from None
     return {"ML_KEM_512": ML_KEM_512, "ML_KEM_768": ML_KEM_768, "ML_KEM_1024": ML_KEM_1024}[spec]
 
 

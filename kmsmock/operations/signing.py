@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.crypto.mldsa_mu import EXTRA, MissingExtra
 from kmsmock.crypto.specs import ALGORITHM_FIELD, SIGN_VERIFY
-from kmsmock.errors import ExtraNotInstalledError, FeatureNotImplementedError
+from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
 from kmsmock.state.keys import Key
@@ -70,12 +69,6 @@ def _unsupported(ctx: RequestContext, algorithm: SigningAlgorithm, message_type:
     )
 
 
-def _missing_extra(ctx: RequestContext, missing: MissingExtra) -> Any:
-    return ExtraNotInstalledError(
-        ctx.operation, "ML-DSA with MessageType EXTERNAL_MU", EXTRA, "dilithium-py"
-    )
-
-
 @handles("Sign")
 def sign(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html"""
@@ -89,8 +82,6 @@ def sign(ctx: RequestContext, params: Params) -> Result:
         signature = sign_message(ctx.secret(key), algorithm, message, message_type)
     except UnsupportedMaterial:
         raise _unsupported(ctx, algorithm, message_type) from None
-    except MissingExtra as missing:
-        raise _missing_extra(ctx, missing) from None
     ctx.record_use(key)
     return {"KeyId": key.arn, "Signature": signature, "SigningAlgorithm": algorithm.name}
 
@@ -114,8 +105,6 @@ def verify(ctx: RequestContext, params: Params) -> Result:
         )
     except UnsupportedMaterial:
         raise _unsupported(ctx, algorithm, message_type) from None
-    except MissingExtra as missing:
-        raise _missing_extra(ctx, missing) from None
     if not valid:
         raise aws.KMSInvalidSignatureException("")
     ctx.record_use(key)

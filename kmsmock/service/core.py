@@ -10,12 +10,9 @@ Doors only translate their own request and response objects to and from these.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from kmsmock.crypto.mlkem import EXTRA as KEM_EXTRA
-from kmsmock.crypto.mlkem import PACKAGE as KEM_PACKAGE
-from kmsmock.crypto.mlkem import MissingExtra as MissingKemExtra
+from kmsmock.crypto.extras import MissingExtra
 from kmsmock.errors import ExtraNotInstalledError, OperationNotImplementedError
 from kmsmock.operations import HANDLERS, Handler, implemented
 from kmsmock.state.backend import KmsBackend
@@ -36,8 +33,7 @@ class Headers(Protocol):
     def get(self, name: str, default: Any = None, /) -> Any: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
+class Response(NamedTuple):
     """What KMS answers: an HTTP status, the request ID, and the JSON body."""
 
     status: int
@@ -94,11 +90,11 @@ def answer(
             backend.settle()
             try:
                 result = plan.handler(ctx, params)
-            except MissingKemExtra as missing:
-                # Raised wherever ML-KEM-512 material is made or read (keys, data key
-                # pairs, imports): one translation for all of them.
+            except MissingExtra as missing:
+                # Raised wherever an engine behind an extra is first needed (ML-KEM-512
+                # keys, data key pairs and imports; ML-DSA from μ): one translation.
                 raise ExtraNotInstalledError(
-                    operation, f"KeySpec {missing.spec}", KEM_EXTRA, KEM_PACKAGE
+                    operation, missing.feature, missing.extra, missing.package
                 ) from None
         data = plan.encode(result)
         backend.calls.record(
@@ -143,8 +139,7 @@ def caller(headers: Headers, url: str, default_region: str) -> tuple[str, str | 
     return default_region, None
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
+class _Plan(NamedTuple):
     """What answering one operation takes, worked out once from the model."""
 
     handler: Handler

@@ -11,7 +11,6 @@ shows every attempt.
 
 from __future__ import annotations
 
-import difflib
 import random
 import threading
 from dataclasses import dataclass
@@ -48,6 +47,8 @@ _CLIENT_ERROR_STATUS = 400
 def _check_operation(operation: str | None) -> None:
     if operation is None or operation in model.operation_names():
         return
+    import difflib  # only for a typo's hint, not with every start
+
     near = difflib.get_close_matches(operation, sorted(model.operation_names()), n=1)
     hint = f"; did you mean {near[0]!r}?" if near else ""
     raise ValueError(f"{operation!r} is not a KMS operation{hint}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kmsmock.crypto.specs import (
     ENCAPSULATE_DECAPSULATE,
@@ -133,8 +133,7 @@ _TOKEN_VERSION = b"\x01"
 _TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters (reference §1.6)
 
 
-@dataclass(frozen=True, slots=True)
-class TokenTarget:
+class TokenTarget(NamedTuple):
     account: str
     region: str
     key_id: str

@@ -9,7 +9,7 @@ decided in one place (``_context.RequestContext.key``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kmsmock.wire.aws_errors import InvalidArnException
 
@@ -96,8 +96,7 @@ def is_key_id(value: str) -> bool:
     return KEY_ID_PATTERN.fullmatch(value) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Arn:
+class Arn(NamedTuple):
     region: str
     account: str
     resource: str  # "key" or "alias"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kmsmock.crypto.mlkem import EXTRA, PACKAGE, MissingExtra
+from kmsmock.crypto.extras import MissingExtra
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available
 from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state.backend import Alias, KmsBackend
@@ -76,8 +76,10 @@ def seed_key(
             raise ValueError(f"alias {name} already exists in {account}/{region}")
     try:
         secret, materials, current = _material(key_spec, spec.symmetric, key_id, material, region)
-    except MissingExtra:
-        raise ExtraNotInstalledError("seed_key", f"KeySpec {key_spec}", EXTRA, PACKAGE) from None
+    except MissingExtra as missing:
+        raise ExtraNotInstalledError(
+            "seed_key", missing.feature, missing.extra, missing.package
+        ) from None
     try:
         tag_map = merged_tags(None, [{"TagKey": k, "TagValue": v} for k, v in tags.items()])
     except AwsError as error:
