@@ -6,7 +6,7 @@ One table for CreateKey's validation, KeyMetadata and (later) GetPublicKey
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 SIGN_VERIFY = "SIGN_VERIFY"
@@ -36,8 +36,7 @@ _RSA_SIGNING = (
 _ECDH = ("ECDH",)
 
 
-@dataclass(frozen=True)
-class KeySpecInfo:
+class KeySpecInfo(NamedTuple):
     name: str
     algorithms: dict[str, tuple[str, ...]]  # key usage -> algorithms, in KMS's order
     # ML-DSA and Ed25519 are missing from the deprecated CustomerMasterKeySpec enum,
@@ -48,10 +47,6 @@ class KeySpecInfo:
     # documentation in https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
     outside_china_only: bool = False
     symmetric: bool = False
-    usages: frozenset[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "usages", frozenset(self.algorithms))
 
 
 def _spec(name: str, **kwargs: object) -> tuple[str, KeySpecInfo]:

@@ -48,7 +48,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
                 "encryption keys."
             )
         usage = ENCRYPT_DECRYPT
-    if usage not in spec.usages:
+    if usage not in spec.algorithms:
         raise aws.ValidationException(
             f"KeyUsage {usage} is not compatible with KeySpec {spec_name}"
         )

@@ -50,8 +50,8 @@ def seed_key(
     if spec is None:
         raise ValueError(f"unknown key spec {key_spec!r}")
     usage = key_usage or (ENCRYPT_DECRYPT if spec.symmetric else None)
-    if usage is None or usage not in spec.usages:
-        raise ValueError(f"key_usage must be one of {sorted(spec.usages)} for {key_spec}")
+    if usage is None or usage not in spec.algorithms:
+        raise ValueError(f"key_usage must be one of {sorted(spec.algorithms)} for {key_spec}")
     if not available(spec, partition_of(region) == "aws-cn"):
         where = "only in" if spec.china_only else "in every Region but"
         raise ValueError(f"{key_spec} keys exist {where} China's Regions")
