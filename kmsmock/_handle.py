@@ -111,7 +111,7 @@ class Handle(abc.ABC):
                 aliases=tuple(aliases),
                 tags=dict(tags or {}),
             )
-            return view(backend.state(account, where), key)
+            return view(backend.account_region(account, where), key)
 
     def share_key(self, key_id_or_arn: str, account_id: str) -> None:
         """Share a key with another account, as an AWS RAM resource share does.

@@ -244,7 +244,7 @@ def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -
     key_id = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
     if key_type.get("Origin") == "EXTERNAL":
         # An imported key without material can only be PendingImport through the API.
-        kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
+        kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
     elif state is KeyState.DISABLED:
         client.disable_key(KeyId=key_id)
     elif state is KeyState.PENDING_DELETION:
@@ -253,7 +253,7 @@ def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -
         # Unavailable, Creating, Updating and PendingReplicaDeletion need a custom key
         # store or a multi-Region set (tested in their own files); here the state is set
         # directly on a plain key, so every operation meets it the same way.
-        kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
+        kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
     assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == state.value
     return key_id
 

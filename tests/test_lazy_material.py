@@ -39,7 +39,7 @@ HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 
 
 def secret(kms_mock: Any, key_id: str) -> Any:
-    return kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].secret
+    return kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret
 
 
 def new_key(client: Any, spec: str, usage: str) -> str:

@@ -7,7 +7,7 @@ import bisect
 from kmsmock.operations._paging import page_start, paging_fields
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state import aws_managed as _aws_managed
-from kmsmock.state.backend import Alias, RegionState
+from kmsmock.state.backend import AccountRegion, Alias
 from kmsmock.state.context import RequestContext
 from kmsmock.state.ids import alias_arn
 from kmsmock.state.keys import Key
@@ -39,7 +39,7 @@ def _arn(ctx: RequestContext, name: str) -> str:
     return alias_arn(ctx.region, ctx.account, name)
 
 
-def _check_room(ctx: RequestContext, state: RegionState, key: Key) -> None:
+def _check_room(ctx: RequestContext, state: AccountRegion, key: Key) -> None:
     if len(state.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
         # Message unverified against AWS (reference §11.1).
         raise aws.LimitExceededException(
@@ -55,7 +55,7 @@ def create_alias(ctx: RequestContext, params: Params) -> Result:
     # Another account's key never gets here: CreateAlias is not a cross-account
     # operation, so key resolution refuses it.
     key = ctx.key(params["TargetKeyId"])
-    state = ctx.state
+    state = ctx.account_region
     if name in state.aliases:
         raise aws.AlreadyExistsException(f"An alias with the name {_arn(ctx, name)} already exists")
     _check_room(ctx, state, key)
@@ -76,7 +76,7 @@ def _kind(key: Key) -> str:
 def update_alias(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html"""
     name = params["AliasName"]
-    state = ctx.state
+    state = ctx.account_region
     _refuse_reserved(ctx, name)
     alias = state.aliases.get(name)
     if alias is None or alias.target_key_id is None:
@@ -103,7 +103,7 @@ def update_alias(ctx: RequestContext, params: Params) -> Result:
 def delete_alias(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html"""
     name = params["AliasName"]
-    state = ctx.state
+    state = ctx.account_region
     _refuse_reserved(ctx, name)
     alias = state.aliases.get(name)
     if alias is None:
@@ -121,7 +121,7 @@ def list_aliases(ctx: RequestContext, params: Params) -> Result:
     Aliases are listed by name, including the predefined ``alias/aws/*`` ones, which
     have no target until their AWS managed key is created.
     """
-    state = ctx.state
+    state = ctx.account_region
     key_filter = params.get("KeyId")
     start, limit = page_start(params, default_limit=50, max_limit=100)
     if key_filter is None:
@@ -151,7 +151,7 @@ _PREDEFINED_NAMES = sorted(
 )
 
 
-def _entry(ctx: RequestContext, state: RegionState, name: str) -> Result:
+def _entry(ctx: RequestContext, state: AccountRegion, name: str) -> Result:
     alias = state.aliases.get(name)
     if alias is None:
         # A predefined alias whose AWS managed key is not created yet: no target.

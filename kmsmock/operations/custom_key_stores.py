@@ -33,7 +33,7 @@ _VPC_MEMBERS = ("XksProxyVpcEndpointServiceName", "XksProxyVpcEndpointServiceOwn
 
 def store_of(ctx: RequestContext, store_id: str) -> CustomKeyStore:
     """A store of the caller's account and Region (stores are never cross-account)."""
-    store = ctx.state.custom_key_stores.get(store_id)
+    store = ctx.account_region.custom_key_stores.get(store_id)
     if store is None:
         raise aws.CustomKeyStoreNotFoundException(
             f"Custom key store {store_id} does not exist in this account and Region."
@@ -97,7 +97,7 @@ def _proxy(ctx: RequestContext, params: Params, current: dict[str, str]) -> dict
 
 def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
     """The uniqueness rules of CreateCustomKeyStore and UpdateCustomKeyStore (§4.15)."""
-    for other in ctx.state.custom_key_stores.values():
+    for other in ctx.account_region.custom_key_stores.values():
         if other is store or other.store_id == store.store_id:
             continue
         if other.name == store.name:
@@ -156,13 +156,13 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         store.proxy = _proxy(ctx, params, {})
         store.secret_access_key = params["XksProxyAuthenticationCredential"]["RawSecretAccessKey"]
     _check_unique(ctx, store)
-    if len(ctx.state.custom_key_stores) >= MAX_STORES:
+    if len(ctx.account_region.custom_key_stores) >= MAX_STORES:
         raise aws.LimitExceededException(
             f"This account and Region already have {MAX_STORES} custom key stores."
         )
-    ctx.state.stores_created += 1
-    store.seq = ctx.state.stores_created
-    ctx.state.custom_key_stores[store.store_id] = store
+    ctx.account_region.stores_created += 1
+    store.seq = ctx.account_region.stores_created
+    ctx.account_region.custom_key_stores[store.store_id] = store
     return {"CustomKeyStoreId": store.store_id}
 
 
@@ -181,7 +181,7 @@ def connect_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     store = store_of(ctx, params["CustomKeyStoreId"])
     if store.state not in (DISCONNECTED, CONNECTED):
         raise _invalid_state(store, "connect")
-    store.connect(ctx.state.keys_in_store(store.store_id))
+    store.connect(ctx.account_region.keys_in_store(store.store_id))
     return {}
 
 
@@ -194,7 +194,7 @@ def disconnect_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     store = store_of(ctx, params["CustomKeyStoreId"])
     if store.state == DISCONNECTED:
         raise _invalid_state(store, "disconnect")
-    store.disconnect(ctx.state.keys_in_store(store.store_id))
+    store.disconnect(ctx.account_region.keys_in_store(store.store_id))
     return {}
 
 
@@ -204,12 +204,12 @@ def delete_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     store = store_of(ctx, params["CustomKeyStoreId"])
     if store.state != DISCONNECTED:
         raise _invalid_state(store, "delete")
-    if ctx.state.keys_in_store(store.store_id):
+    if ctx.account_region.keys_in_store(store.store_id):
         raise aws.CustomKeyStoreHasCMKsException(
             f"Custom key store {store.store_id} still holds KMS keys, including any pending "
             "deletion."
         )
-    del ctx.state.custom_key_stores[store.store_id]
+    del ctx.account_region.custom_key_stores[store.store_id]
     return {}
 
 
@@ -221,7 +221,7 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
         raise aws.ValidationException(
             "Specify either CustomKeyStoreId or CustomKeyStoreName, not both."
         )
-    stores = list(ctx.state.custom_key_stores.values())
+    stores = list(ctx.account_region.custom_key_stores.values())
     if store_id is not None:
         stores = [store_of(ctx, store_id)]
     elif name is not None:
@@ -307,6 +307,6 @@ def update_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     )
     store.proxy, store.secret_access_key = updated.proxy, updated.secret_access_key
     if store.cluster_id is not None:
-        for key in ctx.state.keys_in_store(store.store_id):
+        for key in ctx.account_region.keys_in_store(store.store_id):
             key.cloud_hsm_cluster_id = store.cluster_id
     return {}

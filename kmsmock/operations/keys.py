@@ -81,7 +81,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         key.custom_key_store_id = store.store_id
         key.cloud_hsm_cluster_id = store.cluster_id
         key.xks_key_id = params.get("XksKeyId")
-    ctx.state.add_key(key)
+    ctx.account_region.add_key(key)
     return {"KeyMetadata": key.metadata()}
 
 
@@ -157,7 +157,7 @@ def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyS
         )
     xks_key_id = params.get("XksKeyId")
     if xks_key_id is not None and any(
-        key.xks_key_id == xks_key_id for key in ctx.state.keys_in_store(store.store_id)
+        key.xks_key_id == xks_key_id for key in ctx.account_region.keys_in_store(store.store_id)
     ):
         raise aws.XksKeyAlreadyInUseException(
             f"External key {xks_key_id} is already used by a KMS key in custom key store "
@@ -189,10 +189,10 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
         if marker is not None and not marker_position(marker).isdigit():
             raise _invalid_marker(marker)
         start, limit = page_start(params, default_limit=100, max_limit=1000)
-        page, following = ctx.state.keys_page(start, limit)
+        page, following = ctx.account_region.keys_page(start, limit)
         paging = paging_fields(None if following is None else f"{following.seq:012d}")
         return {"Keys": [_list_entry(k) for k in page], **paging}
-    own = list(ctx.state.keys.values()) if "SELF" in owners else []
+    own = list(ctx.account_region.keys.values()) if "SELF" in owners else []
     # Positions name their part (0: own keys, 1: shared keys) under a scope that tells
     # which ResourceOwners issued them.
     scope = "both" if "SELF" in owners else "shared"
@@ -240,7 +240,7 @@ def enable_key(ctx: RequestContext, params: Params) -> Result:
 def _park(ctx: RequestContext, key: Key, before: KeyState, after: KeyState) -> None:
     """Enabling or disabling a key of a disconnected custom key store takes effect when
     the store is connected again: the key stays Unavailable until then."""
-    store = ctx.state.custom_key_stores.get(key.custom_key_store_id or "")
+    store = ctx.account_region.custom_key_stores.get(key.custom_key_store_id or "")
     unavailable = store is not None and key.state is KeyState.UNAVAILABLE
     if unavailable and store is not None and store.parked.get(key.key_id) is before:
         store.parked[key.key_id] = after
@@ -293,7 +293,7 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
     key.pending_window_days = None
-    store = ctx.state.custom_key_stores.get(key.custom_key_store_id or "")
+    store = ctx.account_region.custom_key_stores.get(key.custom_key_store_id or "")
     if store is not None and store.state != CONNECTED:
         store.disconnect([key])  # Unavailable until the store is back, then Disabled
     return {"KeyId": key.arn}

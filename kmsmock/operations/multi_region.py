@@ -86,7 +86,7 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     _multi_region.copy_shared(primary, replica)
     if primary.origin == "EXTERNAL" and primary.spec.symmetric:
         _materials.replica_start(primary, replica)
-    ctx.backend.state(primary.account, region).add_key(replica)
+    ctx.backend.account_region(primary.account, region).add_key(replica)
     external = primary.origin == "EXTERNAL"
     _after_this_call(ctx, replica, KeyState.PENDING_IMPORT if external else KeyState.ENABLED)
     metadata = replica.metadata()

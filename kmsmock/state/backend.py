@@ -36,7 +36,7 @@ def _position(key: Key) -> str:
 
 
 @dataclass(slots=True)
-class RegionState:
+class AccountRegion:
     """What one account holds in one region.
 
     ``keys`` and ``aliases`` are for reading; keys and aliases are added and removed
@@ -234,7 +234,7 @@ class KmsBackend:
         self.clock = Clock()
         self.entropy = Entropy(seed)
         self.identities = Identities(account_id)
-        self._states: dict[tuple[str, str], RegionState] = {}
+        self._states: dict[tuple[str, str], AccountRegion] = {}
         # Time-based effects (deletion windows, and later import expiry and rotation),
         # as a heap of (due time, tie-breaker, action). Applied when state is next
         # read, so a test that moves the clock sees them on its next call.
@@ -248,19 +248,19 @@ class KmsBackend:
         self.calls = CallJournal(max_calls)
         self.faults = Faults(random.Random(seed))
 
-    def state(self, account: str, region: str) -> RegionState:
+    def account_region(self, account: str, region: str) -> AccountRegion:
         found = self._states.get((account, region))
         if found is None:
-            found = self._states[(account, region)] = RegionState(account, region)
+            found = self._states[(account, region)] = AccountRegion(account, region)
         return found
 
-    def peek(self, account: str, region: str) -> RegionState | None:
+    def peek(self, account: str, region: str) -> AccountRegion | None:
         """The state if it exists, without creating it (for lookups in other accounts)."""
         return self._states.get((account, region))
 
     def delete_key(self, key: Key) -> None:
         """The end of a deletion window: the key, its aliases and its grants are gone."""
-        state = self.state(key.account, key.region)
+        state = self.account_region(key.account, key.region)
         if state.keys.get(key.key_id) is key:
             self.retirable.remove_key(key)
         state.delete_key(key)
@@ -273,7 +273,7 @@ class KmsBackend:
         """Number grants on from ``last`` (a state file's latest)."""
         self._grants = itertools.count(last + 1)
 
-    def regions(self) -> list[RegionState]:
+    def account_regions(self) -> list[AccountRegion]:
         return list(self._states.values())
 
     def at(self, when: float, action: Callable[[float], None]) -> None:

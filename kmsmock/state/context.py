@@ -9,7 +9,7 @@ from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock.state import aws_managed as _aws_managed
 from kmsmock.state import rotation as _rotation
 from kmsmock.state.authorization import IAM_ONLY, authorize
-from kmsmock.state.backend import Alias, KmsBackend, RegionState
+from kmsmock.state.backend import AccountRegion, Alias, KmsBackend
 from kmsmock.state.ids import (
     ALIAS_ACCEPTING,
     CROSS_ACCOUNT,
@@ -38,8 +38,8 @@ class RequestContext:
     source_arn: str | None = None
 
     @property
-    def state(self) -> RegionState:
-        return self.backend.state(self.account, self.region)
+    def account_region(self) -> AccountRegion:
+        return self.backend.account_region(self.account, self.region)
 
     def now(self) -> float:
         """When the request happens: one instant for all it does."""
@@ -151,7 +151,7 @@ class RequestContext:
         raise aws.alias_not_found(alias_arn(self.region, account, name))
 
     def _create_aws_managed_key(self, service: str, alias_name: str) -> Key:
-        state = self.state
+        state = self.account_region
         now = self.now()
         entropy = self.backend.entropy
         key = Key(

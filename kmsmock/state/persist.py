@@ -30,7 +30,7 @@ from typing import Any
 
 from kmsmock.crypto.specs import KEY_SPECS
 from kmsmock.state import deletion, expiry, multi_region, rotation
-from kmsmock.state.backend import Alias, KmsBackend, RegionState
+from kmsmock.state.backend import AccountRegion, Alias, KmsBackend
 from kmsmock.state.custom_key_stores import CustomKeyStore
 from kmsmock.state.grants import Grant, TokenTarget
 from kmsmock.state.identities import is_service_principal
@@ -114,7 +114,7 @@ STORE_AS_IS = (
 # A store's "parked" maps key IDs to KeyState values.
 STORE_CODED = frozenset({"parked"})
 REGION_SET_FIELDS = ("primary", "replicas")
-# RegionState: what is written, and the indexes rebuilt from it as keys and aliases are
+# AccountRegion: what is written, and the indexes rebuilt from it as keys and aliases are
 # put back (``restore_key``, ``add_alias``); no deleted key is saved, so none is counted.
 REGION_WRITTEN = frozenset(
     {"account", "region", "keys", "aliases", "custom_key_stores", "created", "stores_created"}
@@ -143,7 +143,7 @@ def dump(backend: KmsBackend) -> dict[str, Any]:
                 for token, target in backend.grant_tokens.items()
             },
             "entropy": backend.entropy.snapshot(),
-            "regions": [_region(state) for state in backend.regions()],
+            "regions": [_region(state) for state in backend.account_regions()],
         }
 
 
@@ -195,7 +195,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _region(state: RegionState) -> dict[str, Any]:
+def _region(state: AccountRegion) -> dict[str, Any]:
     return {
         "account": state.account,
         "region": state.region,
@@ -298,7 +298,7 @@ def _load(backend: KmsBackend, document: dict[str, Any]) -> None:
         sets: dict[tuple[str, str], RegionSet] = {}
         keys: list[Key] = []
         for region in document["regions"]:
-            state = backend.state(region["account"], region["region"])
+            state = backend.account_region(region["account"], region["region"])
             read = [_read_key(entry, sets) for entry in region["keys"]]
             for key in sorted(read, key=lambda key: key.seq):
                 state.restore_key(key)

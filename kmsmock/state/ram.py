@@ -76,7 +76,7 @@ def shared_with(backend: KmsBackend, account: str, region: str) -> list[Key]:
     then creation order."""
     found = [
         key
-        for state in backend.regions()
+        for state in backend.account_regions()
         if state.region == region and state.account != account
         for key in state.keys.values()
         if key.ram_shares and account in key.ram_shares

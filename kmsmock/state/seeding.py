@@ -57,13 +57,13 @@ def seed_key(
         raise ValueError(f"{key_spec} keys exist {where} China's Regions")
     if KEY_ID_PATTERN.fullmatch(key_id) is None or key_id != key_id.lower():
         raise ValueError(f"key_id must be a lowercase key ID (a UUID), got {key_id!r}")
-    state = backend.state(account, region)
+    state = backend.account_region(account, region)
     if key_id in state.keys:
         raise ValueError(f"a key {key_id} already exists in {account}/{region}")
     if key_id.startswith("mrk-"):
         # The Regions of one multi-Region key share its ID; a second seeded primary
         # would be an unrelated key that ReplicateKey or UpdatePrimaryRegion confuse.
-        for other in backend.regions():
+        for other in backend.account_regions():
             if other.account == account and key_id in other.keys:
                 raise ValueError(
                     f"the multi-Region key {key_id} already exists in {account}/"

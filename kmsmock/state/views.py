@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kmsmock.state.policies import default_policy
 
 if TYPE_CHECKING:
-    from kmsmock.state.backend import RegionState
+    from kmsmock.state.backend import AccountRegion
     from kmsmock.state.keys import Key
 
 
@@ -51,7 +51,7 @@ class KeyView:
         return self.state == "Enabled"
 
 
-def view(state: RegionState, key: Key) -> KeyView:
+def view(state: AccountRegion, key: Key) -> KeyView:
     metadata = key.metadata()
     return KeyView(
         key_id=key.key_id,

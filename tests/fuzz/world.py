@@ -216,7 +216,7 @@ def snapshot(kms: KmsMock) -> Any:
         backend.settle()
         return {
             (state.account, state.region): _plain(state)
-            for state in backend.regions()
+            for state in backend.account_regions()
             if state.keys or state.aliases or state.custom_key_stores
         }
 

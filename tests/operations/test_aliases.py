@@ -604,7 +604,7 @@ def test_delete_alias_aws_managed_alias_raises_access_denied(client):
 )
 def test_delete_alias_any_key_state_is_allowed(client, kms_mock, key_id, state):
     client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
-    kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].state = state
+    kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
     client.delete_alias(AliasName="alias/app")
     assert "alias/app" not in aliases(client)
 

@@ -340,7 +340,7 @@ def test_enable_key_rotation_ml_kem_key_raises_unsupported_operation(client):
 def test_encapsulate_dry_run_raises_dry_run_and_makes_no_material(kms_mock, client):
     key_id = new_key(client)
     assert raises(lambda: encapsulate(client, key_id, DryRun=True)) == DRY_RUN
-    assert kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].secret is None
+    assert kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret is None
     assert "Operation" not in client.get_key_last_usage(KeyId=key_id).get("KeyLastUsage", {})
 
 
@@ -351,7 +351,7 @@ def test_decapsulate_dry_run_checks_length_first(kms_mock, client):
         "",
     )
     assert raises(lambda: decapsulate(client, key_id, bytes(1088), DryRun=True)) == DRY_RUN
-    assert kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].secret is None
+    assert kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret is None
 
 
 def test_encapsulate_by_alias_and_alias_arn_uses_target_key(client):
@@ -494,7 +494,7 @@ def test_seed_key_ml_kem_512_without_kyber_py_raises_extra_not_installed(kms_moc
             key_spec="ML_KEM_512",
             key_usage=USAGE,
         )
-    assert kms_mock.backend.state(ACCOUNT, REGION).keys == {}
+    assert kms_mock.backend.account_region(ACCOUNT, REGION).keys == {}
 
 
 def test_ml_kem_768_needs_no_extra(client, monkeypatch):

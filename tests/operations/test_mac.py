@@ -373,6 +373,6 @@ def test_generate_mac_is_rfc_2104_hmac_of_key_material(client, kms_mock, spec):
     algorithm, _ = HMAC[spec]
     key_id = new_key(client, spec)
     tag = mac(client, key_id, algorithm)
-    secret = kms_mock.backend.state(ACCOUNT, REGION).keys[key_id].secret
+    secret = kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret
     digest = "sha" + algorithm[-3:]
     assert tag == hmac.new(secret, MESSAGE, digest).digest()

@@ -409,13 +409,13 @@ def test_state_file_knows_every_key_field():
 
 
 def test_state_file_knows_every_field_of_the_other_records():
-    from kmsmock.state.backend import Alias, RegionState
+    from kmsmock.state.backend import AccountRegion, Alias
     from kmsmock.state.custom_key_stores import CustomKeyStore
     from kmsmock.state.grants import Grant
     from kmsmock.state.imported import ImportedMaterials, MaterialImport
     from kmsmock.state.keys import RegionSet
 
-    assert _names(RegionState) == persist.REGION_WRITTEN | persist.REGION_REBUILT
+    assert _names(AccountRegion) == persist.REGION_WRITTEN | persist.REGION_REBUILT
     assert _names(Grant) == set(persist.GRANT_FIELDS)
     assert _names(Alias) == set(persist.ALIAS_FIELDS)
     assert _names(CustomKeyStore) == set(persist.STORE_AS_IS) | persist.STORE_CODED
@@ -479,7 +479,7 @@ def test_state_file_written_again_after_loading_is_the_same(tmp_path):
     again = KmsServer()
     persist.load(again.kms.backend, json.loads(json.dumps(first)))
     assert persist.dump(again.kms.backend) == first
-    for state in again.kms.backend.regions():
+    for state in again.kms.backend.account_regions():
         # The list indexes, rebuilt as the keys and aliases were put back.
         assert state.key_order == sorted(state.keys.values(), key=lambda key: key.seq)
         assert state.alias_names == sorted(state.aliases)
