@@ -329,6 +329,37 @@ def test_other_operation_with_ml_kem_key_raises_invalid_key_usage(client, operat
     )
 
 
+@pytest.mark.parametrize("operation", ["Decrypt", "ReEncrypt"])
+def test_decrypt_symmetric_ciphertext_naming_ml_kem_key_raises_incorrect_key(client, operation):
+    # The ciphertext names its own key, and that check runs before the named key's usage
+    # is looked at: IncorrectKeyException, as for an HMAC or signing KeyId.
+    symmetric = client.create_key()["KeyMetadata"]["KeyId"]
+    blob = client.encrypt(KeyId=symmetric, Plaintext=b"p")["CiphertextBlob"]
+    kem = new_key(client)
+    call = (
+        (lambda: client.decrypt(CiphertextBlob=blob, KeyId=kem))
+        if operation == "Decrypt"
+        else (
+            lambda: client.re_encrypt(
+                CiphertextBlob=blob, SourceKeyId=kem, DestinationKeyId=symmetric
+            )
+        )
+    )
+    assert raises(call) == (
+        "IncorrectKeyException",
+        "The key ID in the request does not identify a CMK that can perform this operation.",
+    )
+
+
+def test_decrypt_other_ciphertext_naming_ml_kem_key_raises_invalid_key_usage(client):
+    # Bytes that are no symmetric ciphertext name no key: the named key's usage decides.
+    kem = new_key(client)
+    assert raises(lambda: client.decrypt(CiphertextBlob=bytes(64), KeyId=kem)) == (
+        "InvalidKeyUsageException",
+        f"{key_arn(kem)} key usage is ENCAPSULATE_DECAPSULATE which is not valid for Decrypt.",
+    )
+
+
 def test_enable_key_rotation_ml_kem_key_raises_unsupported_operation(client):
     key_id = new_key(client)
     assert raises(lambda: client.enable_key_rotation(KeyId=key_id)) == (
