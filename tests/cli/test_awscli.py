@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# Importing awscli sets AWS_DATA_PATH for the whole process; keep that to these tests.
-_data_path_before = os.environ.get("AWS_DATA_PATH")
-pytest.importorskip("awscli")
-from awscli.clidriver import create_clidriver  # type: ignore[import-untyped]  # noqa: E402
+from tests._support import ACCOUNT
+from tests.cli._cli import ARN_PREFIX, Aws, empty, failed, key_arn, ok
 
-AWSCLI_DATA_PATH = os.environ.get("AWS_DATA_PATH", "")
-if _data_path_before is None:
-    os.environ.pop("AWS_DATA_PATH", None)
-else:
-    os.environ["AWS_DATA_PATH"] = _data_path_before
-
-from tests._support import ACCOUNT, REGION  # noqa: E402
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
@@ -38,49 +24,6 @@ DEFAULT_POLICY = """{
     "Resource" : "*"
   } ]
 }"""
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-Aws = Callable[..., Run]
-
-
-@pytest.fixture
-def aws(kms_mock: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Aws:
-    """``aws("kms", "create-key")``: run the CLI with JSON output in the test region."""
-    monkeypatch.setenv("AWS_DATA_PATH", AWSCLI_DATA_PATH)
-    for name in ("AWS_DEFAULT_OUTPUT", "AWS_PAGER", "AWS_CLI_AUTO_PROMPT", "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        rc = create_clidriver().main([*args, "--output", "json", "--region", REGION])
-        captured = capsys.readouterr()
-        return Run(rc, captured.out, captured.err)
-
-    return run
-
-
-def ok(run: Run) -> Any:
-    assert (run.rc, run.err) == (0, ""), run.err
-    return run.json
-
-
-def empty(run: Run) -> None:
-    assert (run.rc, run.out, run.err) == (0, "", "")
 
 
 def create_key(aws: Aws, *args: str) -> dict[str, Any]:
@@ -283,11 +226,7 @@ def test_cli_tag_untag_and_list_resource_tags(aws):
 def test_cli_tag_resource_reserved_prefix_prints_tag_exception(aws):
     key_id = create_key(aws)["KeyId"]
     run = aws("kms", "tag-resource", "--key-id", key_id, "--tags", "TagKey=aws:x,TagValue=v")
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (TagException) when calling the TagResource operation: "
-        "Tags beginning with aws: are reserved\n"
-    )
+    failed(run, "TagException", "TagResource", "Tags beginning with aws: are reserved")
 
 
 # Key policies -----------------------------------------------------------------------
@@ -336,11 +275,11 @@ def test_cli_put_key_policy_lockout_prints_malformed_policy(aws, tmp_path: Path)
         encoding="utf-8",
     )
     run = aws("kms", "put-key-policy", "--key-id", key_id, "--policy", f"file://{path}")
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (MalformedPolicyDocumentException) when calling the PutKeyPolicy "
-        "operation: The new key policy will not allow you to update the key policy in the "
-        "future.\n"
+    failed(
+        run,
+        "MalformedPolicyDocumentException",
+        "PutKeyPolicy",
+        "The new key policy will not allow you to update the key policy in the future.",
     )
 
 
@@ -355,20 +294,17 @@ def test_cli_list_key_policies_prints_default(aws):
 def test_cli_describe_key_unknown_key_prints_not_found(aws):
     unknown = "1234abcd-12ab-34cd-56ef-1234567890ab"
     run = aws("kms", "describe-key", "--key-id", unknown)
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: "
-        f"Key '{key_arn(unknown)}' does not exist\n"
-    )
+    failed(run, "NotFoundException", "DescribeKey", f"Key '{key_arn(unknown)}' does not exist")
 
 
 def test_cli_schedule_key_deletion_short_window_prints_validation_error(aws):
     key_id = create_key(aws)["KeyId"]
     run = aws("kms", "schedule-key-deletion", "--key-id", key_id, "--pending-window-in-days", "6")
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (ValidationException) when calling the ScheduleKeyDeletion "
-        "operation: PendingWindowInDays must be between 7 and 30\n"
+    failed(
+        run,
+        "ValidationException",
+        "ScheduleKeyDeletion",
+        "PendingWindowInDays must be between 7 and 30",
     )
 
 
@@ -376,8 +312,4 @@ def test_cli_enable_key_pending_deletion_prints_invalid_state(aws):
     key_id = create_key(aws)["KeyId"]
     ok(aws("kms", "schedule-key-deletion", "--key-id", key_id))
     run = aws("kms", "enable-key", "--key-id", key_id)
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (KMSInvalidStateException) when calling the EnableKey operation: "
-        f"{key_arn(key_id)} is pending deletion.\n"
-    )
+    failed(run, "KMSInvalidStateException", "EnableKey", f"{key_arn(key_id)} is pending deletion.")

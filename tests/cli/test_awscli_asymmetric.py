@@ -5,58 +5,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from tests._support import ACCOUNT, REGION
+from tests.cli._cli import Aws, b64, failed, key_arn, ok
 
-# Importing test_awscli first runs its care for AWS_DATA_PATH, whichever module loads first.
-from tests.cli.test_awscli import AWSCLI_DATA_PATH, Run, ok
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 MESSAGE = b"signed from the command line\n"
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-Aws = Callable[..., Run]
-
-
-@pytest.fixture
-def aws(kms_mock: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Aws:
-    """``aws("kms", "sign", ...)``: the CLI with JSON output (unless told) in the test region."""
-    from awscli.clidriver import create_clidriver  # type: ignore[import-untyped]
-
-    monkeypatch.setenv("AWS_DATA_PATH", AWSCLI_DATA_PATH)
-    for name in ("AWS_DEFAULT_OUTPUT", "AWS_PAGER", "AWS_CLI_AUTO_PROMPT", "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str, output: str = "json") -> Run:
-        capsys.readouterr()
-        rc = create_clidriver().main([*args, "--output", output, "--region", REGION])
-        captured = capsys.readouterr()
-        return Run(rc, captured.out, captured.err)
-
-    return run
-
-
-@pytest.fixture
-def fileb(tmp_path: Path) -> Callable[[str, bytes], str]:
-    """Write ``data`` to a file and answer the ``fileb://`` argument naming it."""
-
-    def write(name: str, data: bytes) -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return f"fileb://{path}"
-
-    return write
 
 
 def create_key(aws: Aws, spec: str, usage: str) -> str:
@@ -65,21 +21,9 @@ def create_key(aws: Aws, spec: str, usage: str) -> str:
     return key_id
 
 
-def b64(value: str) -> bytes:
-    return base64.b64decode(value, validate=True)
-
-
 def public_key(aws: Aws, key_id: str) -> Any:
     printed = ok(aws("kms", "get-public-key", "--key-id", key_id))
     return serialization.load_der_public_key(b64(printed["PublicKey"]))
-
-
-def failed(run: Run, code: str, operation: str, message: str) -> None:
-    assert (run.rc, run.out) == (255, "")
-    assert (
-        run.err
-        == f"\nAn error occurred ({code}) when calling the {operation} operation: {message}\n"
-    )
 
 
 # Sign / Verify / GetPublicKey ------------------------------------------------------

@@ -4,52 +4,11 @@ with ``fileb://`` inputs as a shell user passes binary data to ``aws kms``."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import pytest
+from tests.cli._cli import Aws, empty, failed, key_arn, ok
 
-from tests._support import ACCOUNT, REGION
-
-# Importing test_awscli first runs its care for AWS_DATA_PATH, whichever module loads first.
-from tests.cli.test_awscli import AWSCLI_DATA_PATH, Run, empty, ok
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 SECRET = b"\x00\x01binary secret\xff\xfe\n"
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-Aws = Callable[..., Run]
-
-
-@pytest.fixture
-def aws(kms_mock: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Aws:
-    """``aws("kms", "encrypt", ...)``: run the CLI in the test region (JSON output unless
-    ``output=`` says otherwise)."""
-    from awscli.clidriver import create_clidriver  # type: ignore[import-untyped]
-
-    monkeypatch.setenv("AWS_DATA_PATH", AWSCLI_DATA_PATH)
-    for name in ("AWS_DEFAULT_OUTPUT", "AWS_PAGER", "AWS_CLI_AUTO_PROMPT", "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str, output: str = "json") -> Run:
-        capsys.readouterr()
-        rc = create_clidriver().main([*args, "--output", output, "--region", REGION])
-        captured = capsys.readouterr()
-        return Run(rc, captured.out, captured.err)
-
-    return run
-
-
-def failed(run: Run, code: str, operation: str, message: str) -> None:
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        f"\nAn error occurred ({code}) when calling the {operation} operation: {message}\n"
-    )
 
 
 def create_key(aws: Aws) -> str:

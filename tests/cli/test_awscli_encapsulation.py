@@ -4,30 +4,14 @@ models ML-KEM (botocore 1.44 on); on an older one, the CLI gets the model's enum
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import mlkem
 
-from tests._support import (
-    ACCOUNT,
-    REGION,
-    ml_kem_in_model,
-    model_enum,
-    model_has_operation,
-)
+from tests._support import ACCOUNT, ml_kem_in_model, model_enum, model_has_operation
+from tests.cli._cli import Aws, b64, failed, key_arn, ok
 
-# Importing test_awscli first runs its care for AWS_DATA_PATH, whichever module loads first.
-from tests.cli.test_awscli import AWSCLI_DATA_PATH, Run, ok
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 USAGE = "ENCAPSULATE_DECAPSULATE"
-
-Aws = Callable[..., Run]
 
 needs_ml_kem = pytest.mark.skipif(
     not ml_kem_in_model(), reason="the CLI's botocore has no ML-KEM in its KMS model (1.44 on)"
@@ -36,42 +20,6 @@ needs_encapsulate = pytest.mark.skipif(
     not model_has_operation("Encapsulate"),
     reason="the CLI's botocore has no Encapsulate in its KMS model (1.44 on)",
 )
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-@pytest.fixture
-def aws(kms_mock: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Aws:
-    """``aws("kms", "encapsulate", ...)``: the CLI with JSON output in the test region."""
-    from awscli.clidriver import create_clidriver  # type: ignore[import-untyped]
-
-    monkeypatch.setenv("AWS_DATA_PATH", AWSCLI_DATA_PATH)
-    for name in ("AWS_DEFAULT_OUTPUT", "AWS_PAGER", "AWS_CLI_AUTO_PROMPT", "AWS_MAX_ATTEMPTS"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str) -> Run:
-        capsys.readouterr()
-        rc = create_clidriver().main([*args, "--output", "json", "--region", REGION])
-        captured = capsys.readouterr()
-        return Run(rc, captured.out, captured.err)
-
-    return run
-
-
-@pytest.fixture
-def fileb(tmp_path: Path) -> Callable[[str, bytes], str]:
-    def write(name: str, data: bytes) -> str:
-        path = tmp_path / name
-        path.write_bytes(data)
-        return f"fileb://{path}"
-
-    return write
-
-
-def b64(value: str) -> bytes:
-    return base64.b64decode(value, validate=True)
 
 
 def create_ml_kem_key(aws: Aws, spec: str = "ML_KEM_768") -> str:
@@ -170,11 +118,7 @@ def test_cli_decapsulate_wrong_length_prints_invalid_ciphertext(aws, fileb):
         "--shared-secret-ciphertext-blob",
         fileb("short.bin", bytes(100)),
     )
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (InvalidCiphertextException) when calling the Decapsulate "
-        "operation: \n"
-    )
+    failed(run, "InvalidCiphertextException", "Decapsulate", "")
 
 
 @pytest.mark.skipif(ml_kem_in_model(), reason="the CLI's botocore models ML-KEM")
@@ -182,11 +126,12 @@ def test_cli_create_key_ml_kem_on_older_model_prints_enum_validation(aws):
     run = aws("kms", "create-key", "--key-spec", "ML_KEM_768", "--key-usage", USAGE)
     usages = ", ".join(model_enum("KeyUsageType"))
     specs = ", ".join(model_enum("KeySpec"))
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (ValidationException) when calling the CreateKey operation: "
+    failed(
+        run,
+        "ValidationException",
+        "CreateKey",
         "2 validation errors detected: Value 'ENCAPSULATE_DECAPSULATE' at 'keyUsage' failed "
         "to satisfy constraint: Member must satisfy enum value set: "
         f"[{usages}]; Value 'ML_KEM_768' at 'keySpec' failed to satisfy constraint: Member "
-        f"must satisfy enum value set: [{specs}]\n"
+        f"must satisfy enum value set: [{specs}]",
     )

@@ -37,9 +37,8 @@ if not os.path.isfile(os.path.join(os.path.dirname(awscli.__file__), "botocore",
 import awscli.botocore.endpoint  # type: ignore[import-untyped]
 import awscli.botocore.session  # type: ignore[import-untyped]
 
-from tests.cli.test_awscli import Aws, aws, create_key, key_arn, ok
-
-__all__ = ["aws"]  # the fixture, shared with test_awscli.py
+from tests.cli._cli import Aws, failed, key_arn, ok
+from tests.cli.test_awscli import create_key
 
 SECRET = b"the CLI's own botocore"
 FAKE_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -77,11 +76,7 @@ def test_encrypt_cli_then_decrypt_cli_returns_plaintext(aws: Aws, tmp_path: Path
 def test_describe_key_cli_unknown_key_prints_not_found(aws: Aws) -> None:
     unknown = "1234abcd-12ab-34cd-56ef-1234567890ab"
     run = aws("kms", "describe-key", "--key-id", unknown)
-    assert (run.rc, run.out) == (255, "")
-    assert run.err == (
-        "\nAn error occurred (NotFoundException) when calling the DescribeKey operation: "
-        f"Key '{key_arn(unknown)}' does not exist\n"
-    )
+    failed(run, "NotFoundException", "DescribeKey", f"Key '{key_arn(unknown)}' does not exist")
 
 
 def test_calls_cli_requests_are_recorded(aws: Aws, kms_mock: Any) -> None:
