@@ -331,10 +331,12 @@ def _route(service: str, url: str) -> KmsMock | None:
         return outermost
     if service in outermost.passthrough:
         return None
+    # The way out keeps the services already let through: the option replaces, not adds.
+    names = sorted(outermost.passthrough | {service})
     raise RequestRefusedError(
         f"kmsmock refused a request to AWS service {service!r} ({url}): "
         f"only KMS is mocked. To let {service!r} requests reach the network, "
-        f"use mock_kms(passthrough=[{service!r}])."
+        f"use mock_kms(passthrough={names!r})."
     )
 
 
