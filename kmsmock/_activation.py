@@ -24,6 +24,7 @@ from kmsmock.doors import (
     vendored_botocore_seam,
 )
 from kmsmock.errors import ActivationError, RequestRefusedError
+from kmsmock.state.identities import check_account_id
 
 if TYPE_CHECKING:
     import unittest
@@ -72,9 +73,7 @@ class KmsMock(Handle):
         if region is not None:
             given["region"] = region
         if account_id is not None:
-            if not (len(account_id) == 12 and account_id.isdigit()):
-                raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
-            given["account_id"] = account_id
+            given["account_id"] = check_account_id(account_id)
         if seed is not None:
             given["seed"] = seed
         if passthrough is not None:

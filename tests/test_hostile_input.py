@@ -252,7 +252,7 @@ def test_seed_key_same_multi_region_id_in_another_account_succeeds(kms_mock: Kms
     [
         ({"key_id": 7}, TypeError, "key_id must be a string, got 7"),
         ({"material": "0" * 32}, TypeError, "material must be bytes, got str"),
-        ({"account_id": "12"}, ValueError, "account_id must be 12 digits, got '12'"),
+        ({"account_id": "12"}, ValueError, "account_id must be a string of 12 digits, got '12'"),
         (
             {"region": "mars"},
             ValueError,
@@ -332,7 +332,12 @@ def test_clock_advance_past_limit_in_steps_raises_value_error(kms_mock: KmsMock)
     [
         (("",), {"account_id": "111122223333"}, TypeError, "access_key_id must be a non-empty "),
         ((None,), {"account_id": "111122223333"}, TypeError, "access_key_id must be a non-empty "),
-        (("AKIA1",), {"account_id": 111122223333}, ValueError, "account_id must be 12 digits"),
+        (
+            ("AKIA1",),
+            {"account_id": 111122223333},
+            ValueError,
+            "account_id must be a string of 12 digits",
+        ),
         (
             ("AKIA1",),
             {"account_id": "111122223333", "arn": "bob"},
