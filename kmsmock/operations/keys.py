@@ -35,7 +35,8 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     spec_name, spec_member = _requested_spec(params)
     spec = KEY_SPECS.get(spec_name)
     if spec is None:
-        # A key spec from a newer botocore model than kmsmock knows.
+        # A spec of the known model that kmsmock does not build (one only a newer
+        # botocore has was refused before the handler ran).
         raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
     china = in_china(ctx.region)
     if not available(spec, china):
