@@ -24,6 +24,7 @@ from kmsmock.doors import (
     vendored_botocore_seam,
 )
 from kmsmock.errors import ActivationError, RequestRefusedError
+from kmsmock.state.identities import check_account_id
 
 if TYPE_CHECKING:
     import unittest
@@ -72,9 +73,7 @@ class KmsMock(Handle):
         if region is not None:
             given["region"] = region
         if account_id is not None:
-            if not (len(account_id) == 12 and account_id.isdigit()):
-                raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
-            given["account_id"] = account_id
+            given["account_id"] = check_account_id(account_id)
         if seed is not None:
             given["seed"] = seed
         if passthrough is not None:
@@ -331,10 +330,12 @@ def _route(service: str, url: str) -> KmsMock | None:
         return outermost
     if service in outermost.passthrough:
         return None
+    # The way out keeps the services already let through: the option replaces, not adds.
+    names = sorted(outermost.passthrough | {service})
     raise RequestRefusedError(
         f"kmsmock refused a request to AWS service {service!r} ({url}): "
         f"only KMS is mocked. To let {service!r} requests reach the network, "
-        f"use mock_kms(passthrough=[{service!r}])."
+        f"use mock_kms(passthrough={names!r})."
     )
 
 

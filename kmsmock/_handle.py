@@ -130,10 +130,10 @@ class Handle(abc.ABC):
         self._set_share(key_id_or_arn, account_id, shared=False)
 
     def _set_share(self, key_id_or_arn: str, account_id: str, *, shared: bool) -> None:
+        from kmsmock.state.identities import check_account_id
         from kmsmock.state.ram import set_share
 
-        if not (len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        check_account_id(account_id)
         backend = self.backend
         account, region, key_id = self.account_id, self.default_region, key_id_or_arn
         if key_id_or_arn.startswith("arn:"):

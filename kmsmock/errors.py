@@ -29,50 +29,129 @@ class RequestRefusedError(KmsMockError):
     """A request for another AWS service reached the mock without ``passthrough``."""
 
 
-class OperationNotImplementedError(KmsMockError):
-    """A KMS operation that kmsmock does not implement yet was called."""
+# Where the coverage page lives for a user: docs/ is not part of an installed kmsmock.
+COVERAGE_URL = "https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md"
 
-    def __init__(self, operation: str, region: str, implemented: list[str]) -> None:
+
+def _unknown_to_kmsmock(what: str, installed_botocore: str, known_botocore: str) -> str:
+    # kmsmock checks every request against the KMS model it is written against; a part
+    # of the installed model outside it comes from another botocore release.
+    return (
+        f"kmsmock does not know {what} of the installed botocore {installed_botocore} (it "
+        f"knows botocore {known_botocore}'s KMS model): upgrade kmsmock, or pin "
+        f"botocore=={known_botocore}. Coverage: {COVERAGE_URL}"
+    )
+
+
+class OperationNotImplementedError(KmsMockError):
+    """A KMS operation that kmsmock does not implement was called.
+
+    Every operation of the KMS model kmsmock is written against is implemented, so this
+    names an operation of the installed botocore's model that kmsmock does not know
+    (``installed_botocore`` and ``known_botocore`` given), unless a release declares one
+    not built yet.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        *,
+        installed_botocore: str | None = None,
+        known_botocore: str | None = None,
+    ) -> None:
         self.operation = operation
-        super().__init__(
-            f"kmsmock does not implement KMS operation {operation!r} (region {region}). "
-            f"Implemented: {', '.join(implemented)}. See docs/operations.md."
-        )
+        self.installed_botocore = installed_botocore
+        self.known_botocore = known_botocore
+        if installed_botocore is not None and known_botocore is not None:
+            message = _unknown_to_kmsmock(
+                f"KMS operation {operation!r}", installed_botocore, known_botocore
+            )
+        else:
+            message = (
+                f"kmsmock does not implement KMS operation {operation!r} yet. "
+                f"Coverage: {COVERAGE_URL}"
+            )
+        super().__init__(message)
 
 
 class FeatureNotImplementedError(KmsMockError):
-    """A KMS operation was called in a way whose behaviour kmsmock does not model yet."""
+    """A KMS operation was called in a way whose behaviour kmsmock does not model.
 
-    def __init__(self, operation: str, feature: str) -> None:
+    With ``installed_botocore`` and ``known_botocore``, ``feature`` (an enum value, say)
+    is in the installed botocore's model but not in the one kmsmock knows.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        feature: str,
+        *,
+        installed_botocore: str | None = None,
+        known_botocore: str | None = None,
+    ) -> None:
         self.operation = operation
         self.feature = feature
-        super().__init__(
-            f"kmsmock does not implement {feature} in KMS operation {operation!r} yet. "
-            "See docs/operations.md."
+        self.installed_botocore = installed_botocore
+        self.known_botocore = known_botocore
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        if self.installed_botocore is not None and self.known_botocore is not None:
+            return _unknown_to_kmsmock(
+                f"{self.feature} in KMS operation {self.operation!r}",
+                self.installed_botocore,
+                self.known_botocore,
+            )
+        return (
+            f"kmsmock does not implement {self.feature} in KMS operation "
+            f"{self.operation!r} yet. Coverage: {COVERAGE_URL}"
         )
 
 
 class ParameterNotImplementedError(FeatureNotImplementedError):
-    """A request used a parameter whose behaviour kmsmock does not model yet."""
+    """A request used a parameter whose behaviour kmsmock does not model."""
 
-    def __init__(self, operation: str, parameter: str) -> None:
-        super().__init__(operation, f"the {parameter} parameter")
+    def __init__(
+        self,
+        operation: str,
+        parameter: str,
+        *,
+        installed_botocore: str | None = None,
+        known_botocore: str | None = None,
+    ) -> None:
         self.parameter = parameter
-        self.args = (
-            f"kmsmock does not implement the {parameter} parameter of KMS operation "
-            f"{operation!r} yet. See docs/operations.md.",
+        super().__init__(
+            operation,
+            f"the {parameter} parameter",
+            installed_botocore=installed_botocore,
+            known_botocore=known_botocore,
+        )
+
+    def _message(self) -> str:
+        if self.installed_botocore is not None and self.known_botocore is not None:
+            return super()._message()
+        return (
+            f"kmsmock does not implement the {self.parameter} parameter of KMS operation "
+            f"{self.operation!r} yet. Coverage: {COVERAGE_URL}"
         )
 
 
-class ExtraNotInstalledError(FeatureNotImplementedError):
+class ExtraNotInstalledError(KmsMockError):
     """A request needs an optional extra of kmsmock that is not installed (``kmsmock[ml-kem]``
-    for ML-KEM-512 keys, ``kmsmock[ml-dsa]`` for ML-DSA with MessageType EXTERNAL_MU)."""
+    for ML-KEM-512 keys, ``kmsmock[ml-dsa]`` for ML-DSA with MessageType EXTERNAL_MU).
+
+    The feature is implemented; installing the extra is all it takes. ``operation`` is the
+    KMS operation, or the handle's method (``seed_key``) that needed it.
+    """
 
     def __init__(self, operation: str, feature: str, extra: str, package: str) -> None:
-        super().__init__(operation, feature)
+        self.operation = operation
+        self.feature = feature
         self.extra = extra
         self.package = package
-        self.args = (
-            f"{feature} in KMS operation {operation!r} needs the optional extra {extra} "
-            f"(the {package} package): pip install '{extra}'",
+        # Handle methods are snake_case; KMS operations are not.
+        where = f"{operation}()" if operation.islower() else f"KMS operation {operation!r}"
+        super().__init__(
+            f"{feature} in {where} needs the optional extra {extra} (the {package} "
+            f"package), which is not installed: pip install '{extra}'"
         )

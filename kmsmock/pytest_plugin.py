@@ -9,7 +9,7 @@ test asks for the fixture.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -62,11 +62,34 @@ def kms_mock_fixture(request: pytest.FixtureRequest) -> Iterator[KmsMock]:
     marker = _closest_marker(request.node)
     options = {}
     if marker is not None:
-        if marker.args:
-            raise TypeError("@pytest.mark.kms_mock takes keyword options only")
-        options = dict(marker.kwargs)
+        options = _options(marker)
     with mock_kms(**options) as kms:
         yield kms
+
+
+def _options(marker: pytest.Mark) -> dict[str, Any]:
+    """The marker's options for ``mock_kms``; a TypeError showing what it was given if
+    they are not mock_kms's keyword options."""
+    import inspect
+
+    from kmsmock import mock_kms
+
+    known = [
+        name
+        for name, parameter in inspect.signature(mock_kms).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    unknown = [name for name in marker.kwargs if name not in known]
+    if marker.args or unknown:
+        given = ", ".join(
+            [repr(arg) for arg in marker.args]
+            + [f"{name}={value!r}" for name, value in marker.kwargs.items()]
+        )
+        raise TypeError(
+            f"@pytest.mark.kms_mock takes mock_kms's keyword options ({', '.join(known)}), "
+            f"got @pytest.mark.kms_mock({given})"
+        )
+    return dict(marker.kwargs)
 
 
 @pytest.fixture(name="kms_server")

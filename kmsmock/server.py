@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from kmsmock._handle import Handle
 from kmsmock.errors import ActivationError
+from kmsmock.state.identities import check_account_id
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -77,8 +78,7 @@ class KmsServer:
         enforce_policies: bool = False,
         max_calls: int | None = DEFAULT_MAX_CALLS,
     ) -> None:
-        if not (len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
+        check_account_id(account_id)
         if max_calls is not None and max_calls < 0:
             raise ValueError(f"max_calls must be 0 or more (or None: no bound), got {max_calls}")
         self.host = host

@@ -779,6 +779,14 @@ def test_mock_kms_account_id_not_twelve_digits_raises_value_error():
     assert str(exc.value) == message
 
 
+def test_mock_kms_account_id_of_non_ascii_digits_raises_value_error():
+    # str.isdigit() holds for these; an AWS account ID has ASCII digits only.
+    arabic_indic = "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662"
+    with pytest.raises(ValueError, match=r"^account_id must be a string of 12 digits") as exc:
+        mock_kms(account_id=arabic_indic)
+    assert str(exc.value) == f"account_id must be a string of 12 digits, got {arabic_indic!r}"
+
+
 def test_mock_kms_passthrough_string_raises_type_error():
     with pytest.raises(TypeError, match=r"^passthrough takes service names, e\.g\."):
         mock_kms(passthrough="s3")

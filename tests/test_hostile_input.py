@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -251,7 +252,7 @@ def test_seed_key_same_multi_region_id_in_another_account_succeeds(kms_mock: Kms
     [
         ({"key_id": 7}, TypeError, "key_id must be a string, got 7"),
         ({"material": "0" * 32}, TypeError, "material must be bytes, got str"),
-        ({"account_id": "12"}, ValueError, "account_id must be 12 digits, got '12'"),
+        ({"account_id": "12"}, ValueError, "account_id must be a string of 12 digits, got '12'"),
         (
             {"region": "mars"},
             ValueError,
@@ -331,7 +332,12 @@ def test_clock_advance_past_limit_in_steps_raises_value_error(kms_mock: KmsMock)
     [
         (("",), {"account_id": "111122223333"}, TypeError, "access_key_id must be a non-empty "),
         ((None,), {"account_id": "111122223333"}, TypeError, "access_key_id must be a non-empty "),
-        (("AKIA1",), {"account_id": 111122223333}, ValueError, "account_id must be 12 digits"),
+        (
+            ("AKIA1",),
+            {"account_id": 111122223333},
+            ValueError,
+            "account_id must be a string of 12 digits",
+        ),
         (
             ("AKIA1",),
             {"account_id": "111122223333", "arn": "bob"},
@@ -489,6 +495,83 @@ def test_list_keys_foreign_marker_raises_invalid_marker(client: Any) -> None:
         "InvalidMarkerException",
         "Invalid marker: garbage",
     )
+
+
+# Every operation that takes a key identifier, grant tokens or a marker, each given one
+# kmsmock cannot accept: the answer is the code the operation's model declares for it, or
+# the one KMS gives where the model declares none. Each handler decides this where the
+# error arises; nothing rewrites a code afterwards, so this is the safety net.
+_KEY_MEMBERS = ("KeyId", "TargetKeyId", "DestinationKeyId")
+# Codes any AWS JSON service may answer, whatever the operation's model lists.
+_GENERIC = frozenset({"ValidationException", "SerializationException", "AccessDeniedException"})
+# What is wrong -> (its declared code, the code where the model declares none, the text).
+_HOSTILE = {
+    "key ARN": ("InvalidArnException", "NotFoundException", f"ARN {BAD_ARN} is not valid"),
+    "grant token": ("InvalidGrantTokenException", "ValidationException", ""),
+    "marker": ("InvalidMarkerException", "ValidationException", "Invalid marker: garbage"),
+}
+
+
+def _hostile_cases() -> list[tuple[str, str, str]]:
+    model = service_model()
+    cases = []
+    for operation in sorted(model.operation_names):
+        shape = model.operation_model(operation).input_shape
+        members = shape.members if shape is not None else {}
+        cases += [(operation, member, "key ARN") for member in _KEY_MEMBERS if member in members]
+        if "GrantTokens" in members:
+            cases.append((operation, "GrantTokens", "grant token"))
+        if "Marker" in members:
+            cases.append((operation, "Marker", "marker"))
+    return cases
+
+
+def _minimal(shape: Any) -> Any:
+    """A value of ``shape`` with only its required members, each the simplest it can be."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {name: _minimal(shape.members[name]) for name in shape.required_members}
+    if kind == "list":
+        return [_minimal(shape.member)]
+    if kind == "string":
+        return (shape.metadata.get("enum") or ["x"])[0]
+    return {"blob": b"x", "integer": 1, "long": 1, "boolean": False, "map": {}}[kind]
+
+
+@pytest.mark.parametrize(("operation", "member", "hostile"), _hostile_cases())
+def test_any_operation_hostile_member_answers_declared_code(
+    unchecked: Any, kms_mock: KmsMock, operation: str, member: str, hostile: str
+) -> None:
+    key_id = unchecked.create_key()["KeyMetadata"]["KeyId"]
+    unchecked.create_alias(AliasName="alias/x", TargetKeyId=key_id)
+    # What the other members need to get past their own checks to the hostile one.
+    valid = {
+        "AliasName": "alias/x",
+        "CiphertextBlob": unchecked.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"],
+        "NumberOfBytes": 32,
+        "GranteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/app",
+        "RetiringPrincipal": f"arn:aws:iam::{ACCOUNT}:role/app",
+        "ReplicaRegion": OTHER_REGION,
+        "PrimaryRegion": OTHER_REGION,
+        **dict.fromkeys(_KEY_MEMBERS, key_id),
+    }
+    shape = service_model().operation_model(operation).input_shape
+    assert shape is not None
+    params = _minimal(shape)
+    params.update({name: value for name, value in valid.items() if name in shape.members})
+    if "GrantId" in shape.required_members or operation == "RetireGrant":
+        params["GrantId"] = "0" * 64  # RetireGrant's KeyId goes with a GrantId
+    params[member] = {"key ARN": BAD_ARN, "grant token": ["garbage"], "marker": "garbage"}[hostile]
+    code, fallback, message = _HOSTILE[hostile]
+    declared = {error.name for error in service_model().operation_model(operation).error_shapes}
+    expected = (
+        (code, message) if code in declared else (fallback, message or "Grant token is not valid")
+    )
+    before = kms_mock.keys()
+    answer = refused(lambda: getattr(unchecked, xform_name(operation))(**params))
+    assert answer == expected
+    assert answer[0] in declared | _GENERIC
+    assert kms_mock.keys() == before
 
 
 def test_injected_fault_undeclared_code_kept(kms_mock: KmsMock) -> None:

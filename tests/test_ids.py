@@ -199,7 +199,7 @@ def test_create_key_mock_account_id_option_sets_default_account():
 
 
 def test_identities_add_account_id_not_twelve_digits_raises_value_error(kms_mock):
-    message = "account_id must be 12 digits, got 'abc'"
+    message = "account_id must be a string of 12 digits, got 'abc'"
     with pytest.raises(ValueError, match=re.escape(message)) as exc:
         kms_mock.identities.add("AKIABAD0000000000001", account_id="abc")
     assert str(exc.value) == message

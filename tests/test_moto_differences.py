@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from kmsmock import RequestRefusedError, mock_kms
 from kmsmock.errors import OperationNotImplementedError
 from kmsmock.operations import HANDLERS
+from kmsmock.wire import known_model
 from tests._support import REGION
 
 moto = pytest.importorskip("moto", reason="moto is in the dev extra")
@@ -357,11 +358,13 @@ def test_get_key_last_usage_moto_not_implemented_kmsmock_answers():
 
 
 def test_operation_without_handler_kmsmock_raises_operation_not_implemented(monkeypatch):
-    # What an operation of a newer botocore meets: one whose handler is gone stands in.
+    # What an operation of a newer botocore meets: one kmsmock neither knows nor handles.
     monkeypatch.delitem(HANDLERS, "GetKeyLastUsage")
+    monkeypatch.delitem(known_model.OPERATIONS, "GetKeyLastUsage")
     with mock_kms(), pytest.raises(OperationNotImplementedError) as raised:
         boto3.client("kms", region_name=REGION).get_key_last_usage(KeyId=UNKNOWN_KEY)
     assert raised.value.operation == "GetKeyLastUsage"
+    assert raised.value.known_botocore == known_model.BOTOCORE_VERSION
 
 
 # Where moto 5.2.5 now answers as AWS does (rows the page no longer lists) ------------------

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 
 from kmsmock import OperationNotImplementedError, RequestRefusedError, mock_kms
 from kmsmock.operations import HANDLERS
+from kmsmock.wire import known_model
 from tests._support import ACCOUNT, REGION, error
 
 _STS_BODY = (
@@ -104,9 +106,15 @@ def test_get_caller_identity_passthrough_reaches_original_send(recorded_sends):
 
 
 def test_list_buckets_passthrough_other_service_still_refused(recorded_sends):
-    with mock_kms(passthrough=["sts"]), pytest.raises(RequestRefusedError):
+    with mock_kms(passthrough=["sts"]), pytest.raises(RequestRefusedError) as exc:
         boto3.client("s3", region_name=REGION).list_buckets()
     assert recorded_sends == []
+    # The way out named keeps the service already let through.
+    assert str(exc.value) == (
+        "kmsmock refused a request to AWS service 's3' (https://s3.amazonaws.com/): "
+        "only KMS is mocked. To let 's3' requests reach the network, "
+        "use mock_kms(passthrough=['s3', 'sts'])."
+    )
 
 
 def test_describe_key_unknown_key_raises_modeled_not_found_exception(client):
@@ -170,17 +178,26 @@ def test_describe_key_body_json_array_returns_serialization_exception(client):
     )
 
 
-def test_generate_random_without_handler_raises_operation_not_implemented_error(
+def test_generate_random_unknown_to_kmsmock_raises_operation_not_implemented_naming_botocore(
     client, monkeypatch
 ):
-    # Remove a handler for the test, so it stays valid as operations get implemented.
+    # As a botocore newer than kmsmock meets it: the operation is in the installed model,
+    # but neither in the model kmsmock knows nor among its handlers.
     monkeypatch.delitem(HANDLERS, "GenerateRandom")
+    monkeypatch.delitem(known_model.OPERATIONS, "GenerateRandom")
+    monkeypatch.setattr(known_model, "BOTOCORE_VERSION", "1.40.0")
     with pytest.raises(OperationNotImplementedError) as exc:
         client.generate_random(NumberOfBytes=8)
     assert exc.value.operation == "GenerateRandom"
+    assert (exc.value.installed_botocore, exc.value.known_botocore) == (
+        botocore.__version__,
+        "1.40.0",
+    )
     assert str(exc.value) == (
-        f"kmsmock does not implement KMS operation 'GenerateRandom' (region {REGION}). "
-        f"Implemented: {', '.join(sorted(HANDLERS))}. See docs/operations.md."
+        "kmsmock does not know KMS operation 'GenerateRandom' of the installed botocore "
+        f"{botocore.__version__} (it knows botocore 1.40.0's KMS model): upgrade kmsmock, "
+        "or pin botocore==1.40.0. "
+        "Coverage: https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md"
     )
 
 
@@ -191,24 +208,31 @@ def test_generate_random_without_handler_raises_operation_not_implemented_error(
         ("Encrypt", lambda c: c.encrypt(KeyId="x", Plaintext=b"data")),
     ],
 )
-def test_operation_without_handler_raises_operation_not_implemented_error(
+def test_operation_known_without_handler_raises_operation_not_implemented_yet(
     client, monkeypatch, operation, call
 ):
+    # An operation of the known model that a release declares not built yet.
     monkeypatch.delitem(HANDLERS, operation, raising=False)
     with pytest.raises(OperationNotImplementedError) as exc:
         call(client)
     assert exc.value.operation == operation
+    assert exc.value.installed_botocore is None
     assert str(exc.value) == (
-        f"kmsmock does not implement KMS operation {operation!r} (region {REGION}). "
-        f"Implemented: {', '.join(sorted(HANDLERS))}. See docs/operations.md."
+        f"kmsmock does not implement KMS operation {operation!r} yet. "
+        "Coverage: https://github.com/kmsmock/kmsmock/blob/main/docs/operations.md"
     )
 
 
-def test_operation_not_implemented_error_names_region(kms_mock, monkeypatch):
+def test_list_keys_unknown_to_kmsmock_names_installed_and_known_botocore(kms_mock, monkeypatch):
     monkeypatch.delitem(HANDLERS, "ListKeys")
+    monkeypatch.delitem(known_model.OPERATIONS, "ListKeys")
     with pytest.raises(OperationNotImplementedError) as exc:
         boto3.client("kms", region_name="eu-central-1").list_keys()
-    assert "(region eu-central-1)" in str(exc.value)
+    assert (exc.value.installed_botocore, exc.value.known_botocore) == (
+        botocore.__version__,
+        known_model.BOTOCORE_VERSION,
+    )
+    assert f"pin botocore=={known_model.BOTOCORE_VERSION}." in str(exc.value)
 
 
 def test_create_key_sockets_forbidden_full_flow_stays_in_process(monkeypatch):

@@ -157,7 +157,26 @@ def test_marked(kms_mock):
 """,
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*TypeError: @pytest.mark.kms_mock takes keyword options only*"])
+    result.stdout.fnmatch_lines(
+        [
+            "E *TypeError: @pytest.mark.kms_mock takes mock_kms's keyword options (region, "
+            "account_id, seed, passthrough, enforce_policies), "
+            "got @pytest.mark.kms_mock('eu-west-1')"
+        ]
+    )
+
+
+def test_kms_mock_marker_positional_and_keyword_arguments_shows_both(pytester):
+    result = _run(
+        pytester,
+        """
+@pytest.mark.kms_mock("eu-west-1", seed=3)
+def test_marked(kms_mock):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["E *TypeError: *got @pytest.mark.kms_mock('eu-west-1', seed=3)"])
 
 
 def test_kms_mock_marker_unknown_option_raises(pytester):
@@ -170,7 +189,13 @@ def test_marked(kms_mock):
 """,
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*TypeError*regoin*"])
+    result.stdout.fnmatch_lines(
+        [
+            "E *TypeError: @pytest.mark.kms_mock takes mock_kms's keyword options (region, "
+            "account_id, seed, passthrough, enforce_policies), "
+            "got @pytest.mark.kms_mock(regoin='eu-west-1')"
+        ]
+    )
 
 
 def test_kms_mock_fixture_in_async_test_mocks_kms(pytester):
@@ -262,7 +287,13 @@ def test_marked():
 """,
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*TypeError*regoin*"])
+    result.stdout.fnmatch_lines(
+        [
+            "E *TypeError: @pytest.mark.kms_mock takes mock_kms's keyword options (region, "
+            "account_id, seed, passthrough, enforce_policies), "
+            "got @pytest.mark.kms_mock(regoin='eu-west-1')"
+        ]
+    )
 
 
 # @mock_kms on test classes ---------------------------------------------------------------

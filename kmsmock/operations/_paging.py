@@ -8,7 +8,8 @@ import bisect
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from kmsmock.wire.aws_errors import InvalidMarkerException
+from kmsmock.wire.aws_errors import AwsError, InvalidMarkerException, ValidationException
+from kmsmock.wire.model import declared_errors
 
 T = TypeVar("T")
 # Marks a marker as one kmsmock issued; anything else is refused.
@@ -20,6 +21,7 @@ def paginate(
     order: Sequence[str],
     params: dict[str, Any],
     *,
+    operation: str,
     default_limit: int,
     max_limit: int,
 ) -> tuple[Sequence[T], dict[str, Any]]:
@@ -31,17 +33,21 @@ def paginate(
     grow large, ``page_start`` and ``paging_fields`` page from an index instead, so that
     a page costs the page, not the list.
     """
-    start_position, limit = page_start(params, default_limit=default_limit, max_limit=max_limit)
+    start_position, limit = page_start(
+        params, operation=operation, default_limit=default_limit, max_limit=max_limit
+    )
     start = bisect.bisect_left(order, start_position) if start_position else 0
     end = start + limit
     following = order[end] if end < len(items) else None
     return items[start:end], paging_fields(following)
 
 
-def page_start(params: dict[str, Any], *, default_limit: int, max_limit: int) -> tuple[str, int]:
+def page_start(
+    params: dict[str, Any], *, operation: str, default_limit: int, max_limit: int
+) -> tuple[str, int]:
     """(position of the page's first item, "" for the first page; the page's size)."""
     marker = params.get("Marker")
-    start = _position(marker) if marker is not None else ""
+    start = _position(marker, operation) if marker is not None else ""
     # Limits above the documented maximum are clamped (reference §4.0, open question 14).
     return start, min(params.get("Limit", default_limit), max_limit)
 
@@ -58,9 +64,20 @@ def marker_at(position: str) -> str:
     return base64.urlsafe_b64encode(f"{_TAG}{position}".encode()).decode()
 
 
-def marker_position(marker: str) -> str:
-    """The position a marker kmsmock issued points at; InvalidMarkerException otherwise."""
-    return _position(marker)
+def marker_position(marker: str, operation: str) -> str:
+    """The position a marker kmsmock issued points at; ``invalid_marker`` otherwise."""
+    return _position(marker, operation)
+
+
+def invalid_marker(marker: str, operation: str) -> AwsError:
+    """The error for a marker ``operation`` did not issue."""
+    message = f"Invalid marker: {marker}"
+    if "InvalidMarkerException" in declared_errors(operation):
+        return InvalidMarkerException(message)
+    # ListKeyPolicies takes a Marker but never returns one, and its model does not
+    # declare InvalidMarkerException; an operation answers only declared codes (SDKs map
+    # those to exception classes): the request is invalid. AWS's text there is unrecorded.
+    return ValidationException(message)
 
 
 def sequence_order(count: int) -> list[str]:
@@ -68,12 +85,12 @@ def sequence_order(count: int) -> list[str]:
     return [f"{i:012d}" for i in range(count)]
 
 
-def _position(marker: str) -> str:
+def _position(marker: str, operation: str) -> str:
     try:
         decoded = base64.urlsafe_b64decode(marker.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         decoded = ""
     if not decoded.startswith(_TAG):
         # Message unverified against AWS (reference §4.0).
-        raise InvalidMarkerException(f"Invalid marker: {marker}")
+        raise invalid_marker(marker, operation)
     return decoded[len(_TAG) :]

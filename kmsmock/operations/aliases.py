@@ -123,7 +123,7 @@ def list_aliases(ctx: RequestContext, params: Params) -> Result:
     """
     state = ctx.account_region
     key_filter = params.get("KeyId")
-    start, limit = page_start(params, default_limit=50, max_limit=100)
+    start, limit = page_start(params, operation=ctx.operation, default_limit=50, max_limit=100)
     if key_filter is None:
         # The page's names, and one more to tell whether another page follows: from the
         # sorted names of the account's aliases and of the predefined ones, merged.

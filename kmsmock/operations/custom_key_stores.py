@@ -231,7 +231,9 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
                 f"Custom key store named {name} does not exist in this account and Region."
             )
     order = [f"{store.seq:012d}" for store in stores]
-    page, paging = paginate(stores, order, params, default_limit=100, max_limit=1000)
+    page, paging = paginate(
+        stores, order, params, operation=ctx.operation, default_limit=100, max_limit=1000
+    )
     return {"CustomKeyStores": [store.entry() for store in page], **paging}
 
 

@@ -161,7 +161,9 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
 def _page(ctx: RequestContext, found: list[tuple[Key, Grant]], params: Params) -> dict[str, Any]:
     found.sort(key=lambda pair: pair[1].seq)
     order = [f"{grant.seq:012d}" for _, grant in found]
-    page, paging = paginate(found, order, params, default_limit=50, max_limit=100)
+    page, paging = paginate(
+        found, order, params, operation=ctx.operation, default_limit=50, max_limit=100
+    )
     partition = partition_of(ctx.region)
     return {"Grants": [grant.entry(key.arn, partition) for key, grant in page], **paging}
 
@@ -229,7 +231,7 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
     # Grants the account may see: on its own keys, and those it created on other keys.
     kind, who = ("service", service) if service is not None else ("principal", principal or "")
     slot = (ctx.account, ctx.region, kind, who)
-    start, limit = page_start(params, default_limit=50, max_limit=100)
+    start, limit = page_start(params, operation=ctx.operation, default_limit=50, max_limit=100)
     page, following = ctx.backend.retirable.page(slot, start, limit)
     partition = partition_of(ctx.region)
     return {

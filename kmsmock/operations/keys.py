@@ -5,6 +5,7 @@ from __future__ import annotations
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available, unavailable_specs
 from kmsmock.errors import FeatureNotImplementedError
 from kmsmock.operations._paging import (
+    invalid_marker,
     marker_at,
     marker_position,
     page_start,
@@ -34,7 +35,8 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
     spec_name, spec_member = _requested_spec(params)
     spec = KEY_SPECS.get(spec_name)
     if spec is None:
-        # A key spec from a newer botocore model than kmsmock knows.
+        # A spec of the known model that kmsmock does not build (one only a newer
+        # botocore has was refused before the handler ran).
         raise FeatureNotImplementedError("CreateKey", f"KeySpec {spec_name}")
     china = in_china(ctx.region)
     if not available(spec, china):
@@ -186,9 +188,11 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     if "OTHER_ACCOUNTS_VIA_RAM" not in owners:
         # Markers as before ResourceOwners existed: the key's creation order, paged from
         # the account's index so that a page costs the page, not the account.
-        if marker is not None and not marker_position(marker).isdigit():
-            raise _invalid_marker(marker)
-        start, limit = page_start(params, default_limit=100, max_limit=1000)
+        if marker is not None and not marker_position(marker, ctx.operation).isdigit():
+            raise invalid_marker(marker, ctx.operation)
+        start, limit = page_start(
+            params, operation=ctx.operation, default_limit=100, max_limit=1000
+        )
         page, following = ctx.account_region.keys_page(start, limit)
         paging = paging_fields(None if following is None else f"{following.seq:012d}")
         return {"Keys": [_list_entry(k) for k in page], **paging}
@@ -203,21 +207,18 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     ]
     part = 0 if own else 1
     if marker is not None:
-        position = marker_position(marker)
+        position = marker_position(marker, ctx.operation)
         if not position.startswith(f"{scope}:"):
-            raise _invalid_marker(marker)
+            raise invalid_marker(marker, ctx.operation)
         part = int(position.split(":")[1])
     keys, order = parts[part]
-    found, paging = paginate(keys, order, params, default_limit=100, max_limit=1000)
+    found, paging = paginate(
+        keys, order, params, operation=ctx.operation, default_limit=100, max_limit=1000
+    )
     if part == 0 and not paging["Truncated"] and shared:
         # The own keys end here; the shared ones come on the next page.
         paging = {"Truncated": True, "NextMarker": marker_at(parts[1][1][0])}
     return {"Keys": [_list_entry(k) for k in found], **paging}
-
-
-def _invalid_marker(marker: str) -> aws.InvalidMarkerException:
-    # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
-    return aws.InvalidMarkerException(f"Invalid marker: {marker}")
 
 
 def _list_entry(key: Key) -> Result:

@@ -71,6 +71,11 @@ def list_key_policies(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     names = [POLICY_NAME, RAM_POLICY_NAME] if key.ram_shares else [POLICY_NAME]
     page, paging = paginate(
-        names, sequence_order(len(names)), params, default_limit=100, max_limit=1000
+        names,
+        sequence_order(len(names)),
+        params,
+        operation=ctx.operation,
+        default_limit=100,
+        max_limit=1000,
     )
     return {"PolicyNames": list(page), **paging}

@@ -154,7 +154,9 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
         )
     # Materials are only ever added, so a position in the list is a stable order.
     order = sequence_order(len(entries))
-    page, paging = paginate(entries, order, params, default_limit=100, max_limit=1000)
+    page, paging = paginate(
+        entries, order, params, operation=ctx.operation, default_limit=100, max_limit=1000
+    )
     return {"Rotations": list(page), **paging}
 
 

@@ -40,6 +40,11 @@ def list_resource_tags(ctx: RequestContext, params: Params) -> Result:
     tags = ctx.key(params["KeyId"]).tags or {}
     names = list(tags)
     page, paging = paginate(
-        names, sequence_order(len(names)), params, default_limit=50, max_limit=50
+        names,
+        sequence_order(len(names)),
+        params,
+        operation=ctx.operation,
+        default_limit=50,
+        max_limit=50,
     )
     return {"Tags": [{"TagKey": n, "TagValue": tags[n]} for n in page], **paging}

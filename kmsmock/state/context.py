@@ -110,7 +110,7 @@ class RequestContext:
 
     def _resolve(self, identifier: str) -> Key:
         if identifier.startswith("arn:"):
-            arn = parse_arn(identifier)
+            arn = parse_arn(identifier, self.operation)
             if arn.region != self.region:
                 raise aws.invalid_arn_region(arn.region)
             if arn.resource == "alias":

@@ -19,7 +19,8 @@ from kmsmock.crypto.specs import (
     KEY_AGREEMENT,
     SIGN_VERIFY,
 )
-from kmsmock.wire.aws_errors import InvalidGrantTokenException
+from kmsmock.wire.aws_errors import InvalidGrantTokenException, ValidationException
+from kmsmock.wire.model import declared_errors
 
 # Grant IDs are 64 lowercase hex characters in every observed example (reference §1.6).
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
@@ -147,9 +148,15 @@ def new_token(index: dict[str, TokenTarget], target: TokenTarget, entropy: Any) 
     return token
 
 
-def check_tokens(index: dict[str, TokenTarget], tokens: list[str]) -> None:
-    """Refuse a GrantTokens list holding a token kmsmock did not issue."""
+def check_tokens(index: dict[str, TokenTarget], tokens: list[str], operation: str) -> None:
+    """Refuse a GrantTokens list of ``operation`` holding a token kmsmock did not issue."""
     for token in tokens:
         if token not in index:
+            if "InvalidGrantTokenException" not in declared_errors(operation):
+                # DescribeKey takes grant tokens but its model does not declare this code,
+                # and an operation answers only declared codes (SDKs map those to
+                # exception classes): the request is invalid. AWS's text there is
+                # unrecorded; this one is kmsmock's own.
+                raise ValidationException("Grant token is not valid")
             # KMS's text is unknown, kmsmock sends none (reference §1.6).
             raise InvalidGrantTokenException()

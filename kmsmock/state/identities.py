@@ -24,6 +24,19 @@ def is_service_principal(principal: str) -> bool:
     return _SERVICE_PRINCIPAL.fullmatch(principal) is not None
 
 
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+
+
+def check_account_id(account_id: object) -> str:
+    """``account_id`` if it is an AWS account ID (a string of 12 digits), else ValueError.
+
+    The one check for every place that takes one: ``mock_kms``, ``KmsServer``,
+    ``kms.identities.add``, ``kms.seed_key``, ``kms.share_key``."""
+    if not (isinstance(account_id, str) and _ACCOUNT_ID.fullmatch(account_id)):
+        raise ValueError(f"account_id must be a string of 12 digits, got {account_id!r}")
+    return account_id
+
+
 # An IAM principal ARN: the account root, a user, a role, or an assumed-role session.
 _PRINCIPAL = re.compile(
     r"arn:aws(?:-cn|-us-gov)?:(?:iam|sts)::\d{12}:(?:root|user/.+|role/.+|assumed-role/.+)"
@@ -68,8 +81,7 @@ class Identities:
         given: tuple[object, object] = (access_key_id, account_id)
         if not isinstance(given[0], str) or not given[0]:
             raise TypeError(f"access_key_id must be a non-empty string, got {access_key_id!r}")
-        if not (isinstance(given[1], str) and len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        check_account_id(given[1])
         if service_principal is None:
             if source_arn is not None:
                 raise ValueError(

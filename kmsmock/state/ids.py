@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kmsmock.wire.aws_errors import InvalidArnException
+from kmsmock.wire.aws_errors import AwsError, InvalidArnException, NotFoundException
+from kmsmock.wire.model import declared_errors
 
 # A UUID in any letter case, or mrk- and 32 hex digits (reference §1.1).
 KEY_ID_PATTERN = re.compile(
@@ -103,11 +104,22 @@ class Arn(NamedTuple):
     name: str  # key ID, or alias name with its "alias/" prefix
 
 
-def parse_arn(value: str) -> Arn:
+def parse_arn(value: str, operation: str) -> Arn:
+    """The parts of a KMS key or alias ARN given to ``operation``."""
     match = _ARN.fullmatch(value)
     if match is None:
         # Message unverified against AWS (reference §1.2).
-        raise InvalidArnException(f"ARN {value} is not valid")
+        raise _malformed_arn(f"ARN {value} is not valid", operation)
     _partition, region, account, resource, rest = match.groups()
     name = f"alias/{rest}" if resource == "alias" else rest
     return Arn(region=region, account=account, resource=resource, name=name)
+
+
+def _malformed_arn(message: str, operation: str) -> AwsError:
+    # SDKs map only the codes an operation's model declares to exception classes, so an
+    # operation answers no other (Encrypt, Sign and the other cryptographic operations do
+    # not declare InvalidArnException). There a malformed ARN names no key: the key is
+    # not found, NotFoundException, as for any identifier that names none.
+    if "InvalidArnException" in declared_errors(operation):
+        return InvalidArnException(message)
+    return NotFoundException(message)

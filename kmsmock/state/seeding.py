@@ -14,6 +14,7 @@ from kmsmock.crypto.extras import MissingExtra
 from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS, available
 from kmsmock.errors import ExtraNotInstalledError
 from kmsmock.state.backend import Alias, KmsBackend
+from kmsmock.state.identities import check_account_id
 from kmsmock.state.ids import KEY_ID_PATTERN, partition_of
 from kmsmock.state.imported import material_id, symmetric_length
 from kmsmock.state.keys import Key, KeyState
@@ -148,8 +149,7 @@ def _check_types(
         raise TypeError(f"key_id must be a string, got {key_id!r}")
     if not isinstance(material, bytes):
         raise TypeError(f"material must be bytes, got {type(material).__name__}")
-    if not (isinstance(account, str) and len(account) == 12 and account.isdigit()):
-        raise ValueError(f"account_id must be 12 digits, got {account!r}")
+    check_account_id(account)
     if not isinstance(region, str) or not _REGION.fullmatch(region):
         raise ValueError(f"region must be an AWS Region name such as us-east-1, got {region!r}")
     if not isinstance(description, str) or len(description) > 8192:

@@ -17,6 +17,17 @@ from kmsmock.wire import known_model
 Guard = Callable[[dict[str, Any]], None]
 
 
+def model_versions() -> dict[str, str]:
+    """For a library error about a part of the installed model that kmsmock does not know:
+    the installed botocore's version and the one kmsmock's known model comes from."""
+    from kmsmock.wire.model import botocore_version
+
+    return {
+        "installed_botocore": botocore_version(),
+        "known_botocore": known_model.BOTOCORE_VERSION,
+    }
+
+
 def member_paths(shape: Any) -> dict[str, tuple[str, ...] | None]:
     """An input shape's member paths ("Constraints.SourceArn", "Operations[]") and the
     enum values of each (None without an enum), in the model's order."""
@@ -75,7 +86,7 @@ def guard_for(operation: str) -> Guard | None:
     def check(params: dict[str, Any]) -> None:
         for name in unknown_members:
             if params.get(name) is not None:
-                raise ParameterNotImplementedError(operation, name)
+                raise ParameterNotImplementedError(operation, name, **model_versions())
         for path, feature in gaps.items():
             if _present(params, path):
                 if feature is None:
@@ -85,6 +96,8 @@ def guard_for(operation: str) -> Guard | None:
             value = params.get(name)
             for item in value if isinstance(value, list) else (value,):
                 if item is not None and item not in known_values:
-                    raise FeatureNotImplementedError(operation, f"{path} {item}")
+                    raise FeatureNotImplementedError(
+                        operation, f"{path} {item}", **model_versions()
+                    )
 
     return check

@@ -45,6 +45,13 @@ def service_model() -> ServiceModel:
     )
 
 
+def botocore_version() -> str:
+    """The installed botocore's version, whose KMS model this is."""
+    import botocore
+
+    return str(botocore.__version__)
+
+
 @functools.cache
 def operation_names() -> frozenset[str]:
     return frozenset(service_model().operation_names)

@@ -419,7 +419,7 @@ def test_put_key_policy_aws_ram_without_permission_raises_access_denied_first(km
             f"no key '1234abcd-12ab-34cd-56ef-1234567890ab' in account {ACCOUNT} in {REGION}",
         ),
         ("own", ACCOUNT, "belongs to account 123456789012 already"),
-        ("own", "12345", "account_id must be 12 digits, got '12345'"),
+        ("own", "12345", "account_id must be a string of 12 digits, got '12345'"),
         (f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/x", OTHER_ACCOUNT, "not a key ARN"),
     ],
 )

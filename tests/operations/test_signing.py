@@ -1167,5 +1167,6 @@ def test_sign_external_mu_without_dilithium_py_raises_extra_not_installed(client
     assert info.value.extra == "kmsmock[ml-dsa]"
     assert str(info.value) == (
         "ML-DSA with MessageType EXTERNAL_MU in KMS operation 'Sign' needs the optional extra "
-        "kmsmock[ml-dsa] (the dilithium-py package): pip install 'kmsmock[ml-dsa]'"
+        "kmsmock[ml-dsa] (the dilithium-py package), which is not installed: "
+        "pip install 'kmsmock[ml-dsa]'"
     )
