@@ -21,10 +21,10 @@ from kmsmock.state.grants import (
     grantable,
     new_token,
 )
+from kmsmock.state.iam import principal_covers
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.ids import partition_of
 from kmsmock.state.keys import Key
-from kmsmock.state.policies import principal_covers
 from kmsmock.state.retirable import position
 from kmsmock.wire import aws_errors as aws
 

@@ -16,7 +16,7 @@ from kmsmock.state.context import RequestContext
 from kmsmock.state.ids import key_arn, partition_of
 from kmsmock.state.key_states import require_state
 from kmsmock.state.keys import Key, KeyState, RegionSet
-from kmsmock.state.policies import default_policy
+from kmsmock.state.policies import effective_policy
 from kmsmock.wire import aws_errors as aws
 
 
@@ -94,7 +94,7 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     metadata.pop("CurrentKeyMaterialId", None)
     result: Result = {
         "ReplicaKeyMetadata": metadata,
-        "ReplicaPolicy": policy if policy is not None else default_policy(region, replica.account),
+        "ReplicaPolicy": effective_policy(replica),
     }
     # KMS leaves ReplicaTags out when the replica has no tags (recorded response).
     if tags:
