@@ -53,42 +53,6 @@ def effective_policy(key: Key) -> str:
     return key.policy if key.policy is not None else default_policy(key.region, key.account)
 
 
-def aws_managed_policy(service: str, region: str, account: str) -> str:
-    """The policy of an AWS managed key: use through the service, metadata to the account."""
-    partition = partition_of(region)
-    return (
-        "{\n"
-        '  "Version" : "2012-10-17",\n'
-        f'  "Id" : "auto-{service}-1",\n'
-        '  "Statement" : [ {\n'
-        f'    "Sid" : "Allow access through {service} for all principals in the account that '
-        f'are authorized to use {service}",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        '      "AWS" : "*"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", '
-        '"kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],\n'
-        '    "Resource" : "*",\n'
-        '    "Condition" : {\n'
-        '      "StringEquals" : {\n'
-        f'        "kms:CallerAccount" : "{account}",\n'
-        f'        "kms:ViaService" : "{service}.{region}.amazonaws.com"\n'
-        "      }\n"
-        "    }\n"
-        "  }, {\n"
-        '    "Sid" : "Allow direct access to key metadata to the account",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        f'      "AWS" : "arn:{partition}:iam::{account}:root"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*" ],\n'
-        '    "Resource" : "*"\n'
-        "  } ]\n"
-        "}"
-    )
-
-
 def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockout: bool) -> None:
     """Raise what KMS raises for ``policy``; return quietly when KMS would store it."""
     if len(policy.encode("utf-8")) > MAX_POLICY_BYTES:
