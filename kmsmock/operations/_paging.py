@@ -8,7 +8,7 @@ import bisect
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from kmsmock.wire.aws_errors import InvalidMarkerException
+from kmsmock.wire import aws_errors as aws
 
 T = TypeVar("T")
 # Marks a marker as one kmsmock issued; anything else is refused.
@@ -74,6 +74,5 @@ def _position(marker: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         decoded = ""
     if not decoded.startswith(_TAG):
-        # Message unverified against AWS (reference §4.0).
-        raise InvalidMarkerException(f"Invalid marker: {marker}")
+        raise aws.invalid_marker(marker)
     return decoded[len(_TAG) :]

@@ -187,7 +187,7 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
         # Markers as before ResourceOwners existed: the key's creation order, paged from
         # the account's index so that a page costs the page, not the account.
         if marker is not None and not marker_position(marker).isdigit():
-            raise _invalid_marker(marker)
+            raise aws.invalid_marker(marker)
         start, limit = page_start(params, default_limit=100, max_limit=1000)
         page, following = ctx.account_region.keys_page(start, limit)
         paging = paging_fields(None if following is None else f"{following.seq:012d}")
@@ -205,7 +205,8 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     if marker is not None:
         position = marker_position(marker)
         if not position.startswith(f"{scope}:"):
-            raise _invalid_marker(marker)
+            # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
+            raise aws.invalid_marker(marker)
         part = int(position.split(":")[1])
     keys, order = parts[part]
     found, paging = paginate(keys, order, params, default_limit=100, max_limit=1000)
@@ -213,11 +214,6 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
         # The own keys end here; the shared ones come on the next page.
         paging = {"Truncated": True, "NextMarker": marker_at(parts[1][1][0])}
     return {"Keys": [_list_entry(k) for k in found], **paging}
-
-
-def _invalid_marker(marker: str) -> aws.InvalidMarkerException:
-    # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
-    return aws.InvalidMarkerException(f"Invalid marker: {marker}")
 
 
 def _list_entry(key: Key) -> Result:

@@ -25,7 +25,7 @@ def _primary(ctx: RequestContext, identifier: str) -> Key:
     if not key.multi_region or key.is_replica:
         # reference §4.14 [O] for a replica; a single-Region key is assumed to fail the
         # same check.
-        raise aws.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        raise aws.not_multi_region_primary(key.arn)
     return key
 
 

@@ -107,17 +107,11 @@ def authorize(
         if not context.matches(statement):
             continue
         if statement.get("Effect") == "Deny":
-            raise aws.AccessDeniedException(
-                f"User: {principal} is not authorized to perform: {action} on resource: "
-                f"{key.arn} with an explicit deny in a resource-based policy"
-            )
+            raise aws.explicit_deny(principal, context.operation, key.arn)
         allowed = allowed or statement.get("Effect") == "Allow"
     if allowed or any(context.granted_by(grant) for grant in (key.grants or {}).values()):
         return
-    raise aws.AccessDeniedException(
-        f"User: {principal} is not authorized to perform: {action} on resource: {key.arn} "
-        f"because no resource-based policy allows the {action} action"
-    )
+    raise aws.access_denied(principal, context.operation, key.arn)
 
 
 def _statements(key: Key) -> list[dict[str, Any]]:
