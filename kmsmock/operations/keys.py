@@ -16,6 +16,7 @@ from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state import deletion as _deletion
 from kmsmock.state import ram as _ram
 from kmsmock.state import rotation as _rotation
+from kmsmock.state.clock import days_after
 from kmsmock.state.context import RequestContext
 from kmsmock.state.custom_key_stores import CONNECTED, CustomKeyStore
 from kmsmock.state.ids import in_china
@@ -269,7 +270,7 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
         key.state = KeyState.PENDING_REPLICA_DELETION
         key.pending_window_days = days
     else:
-        deletion_date = round(ctx.now() + days * 86400, 3)
+        deletion_date = days_after(ctx.now(), days)
         _deletion.schedule(ctx.backend, key, deletion_date)
         result["DeletionDate"] = deletion_date
     result["KeyState"] = key.state.value
