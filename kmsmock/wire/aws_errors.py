@@ -83,6 +83,7 @@ def _not_authorized(
 def access_denied(principal: str, operation: str, resource: str) -> AccessDeniedException:
     # Observed template (reference §7.3); KMS sends it for cross-account calls the
     # operation does not allow, and for what an AWS managed key's policy denies.
+    # Under enforce_policies, also when neither the key's policies nor a grant allow it.
     return _not_authorized(
         principal,
         operation,
