@@ -114,7 +114,7 @@ def authorize(
     raise aws.access_denied(principal, context.operation, key.arn)
 
 
-def _statements(key: Key) -> list[dict[str, Any]]:
+def _statements(key: Key) -> list[iam.Statement]:
     """The statements of the key's policies: its default policy, and its AWS_RAM policy
     while it is shared through RAM."""
     found = iam.statements(effective_policy(key))
@@ -160,7 +160,7 @@ class _AccessRequest:
 
     # Statements -----------------------------------------------------------------
 
-    def matches(self, statement: dict[str, Any]) -> bool:
+    def matches(self, statement: iam.Statement) -> bool:
         return (
             iam.principal_matches(statement, self.principal, self.account, service=self.service)
             and iam.action_matches(statement, self.action)

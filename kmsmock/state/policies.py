@@ -74,7 +74,7 @@ def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
     return aws.MalformedPolicyDocumentException(detail)
 
 
-def _validated_statements(policy: str) -> list[dict[str, Any]]:
+def _validated_statements(policy: str) -> list[iam.Statement]:
     try:
         document = json.loads(policy)
     except (ValueError, RecursionError):
@@ -96,7 +96,7 @@ def _validated_statements(policy: str) -> list[dict[str, Any]]:
     return statements
 
 
-def _check_statement(statement: dict[str, Any]) -> None:
+def _check_statement(statement: iam.Statement) -> None:
     if statement.get("Effect") not in ("Allow", "Deny"):
         raise _malformed("Policy contains a statement with an invalid Effect.")
     if "Condition" in statement and not _valid_condition(statement["Condition"]):
@@ -143,7 +143,7 @@ def _valid_principal(principal: Any) -> bool:
 
 
 def _allows_put_key_policy(
-    statements: list[dict[str, Any]], caller_account: str, caller: str
+    statements: list[iam.Statement], caller_account: str, caller: str
 ) -> bool:
     """The lockout safety check: could the caller call PutKeyPolicy under this policy?
 
