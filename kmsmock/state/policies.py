@@ -1,4 +1,4 @@
-"""Key policy documents: the defaults KMS writes, and the checks PutKeyPolicy makes.
+"""Key policy documents: the default KMS writes, and the checks PutKeyPolicy makes.
 
 Policies are stored exactly as given. Their evaluation for access decisions, under
 ``enforce_policies``, is ``authorization``'s, and IAM's policy language (wildcards,
