@@ -71,6 +71,7 @@ def marker_position(marker: str, operation: str) -> str:
 
 def invalid_marker(marker: str, operation: str) -> AwsError:
     """The error for a marker ``operation`` did not issue."""
+    # Message unverified against AWS (reference §4.0).
     message = f"Invalid marker: {marker}"
     if "InvalidMarkerException" in declared_errors(operation):
         return InvalidMarkerException(message)
@@ -91,6 +92,5 @@ def _position(marker: str, operation: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         decoded = ""
     if not decoded.startswith(_TAG):
-        # Message unverified against AWS (reference §4.0).
         raise invalid_marker(marker, operation)
     return decoded[len(_TAG) :]

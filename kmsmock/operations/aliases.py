@@ -130,8 +130,8 @@ def list_aliases(ctx: RequestContext, params: Params) -> Result:
         names = state.alias_names
         first = bisect.bisect_left(names, start)
         taken = set(names[first : first + limit + 1])
-        reserved = bisect.bisect_left(_PREDEFINED_NAMES, start)
-        taken.update(_PREDEFINED_NAMES[reserved : reserved + limit + 1])
+        reserved = bisect.bisect_left(_aws_managed.ALIAS_NAMES, start)
+        taken.update(_aws_managed.ALIAS_NAMES[reserved : reserved + limit + 1])
         wanted = sorted(taken)[: limit + 1]
     else:
         wanted = sorted(
@@ -144,11 +144,6 @@ def list_aliases(ctx: RequestContext, params: Params) -> Result:
         "Aliases": [_entry(ctx, state, name) for name in wanted[:limit]],
         **paging_fields(following),
     }
-
-
-_PREDEFINED_NAMES = sorted(
-    f"{_aws_managed.RESERVED_PREFIX}{service}" for service in _aws_managed.PREDEFINED
-)
 
 
 def _entry(ctx: RequestContext, state: AccountRegion, name: str) -> Result:

@@ -21,10 +21,10 @@ from kmsmock.state.grants import (
     grantable,
     new_token,
 )
+from kmsmock.state.iam import principal_covers
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.ids import partition_of
 from kmsmock.state.keys import Key
-from kmsmock.state.policies import principal_covers
 from kmsmock.state.retirable import position
 from kmsmock.wire import aws_errors as aws
 
@@ -175,10 +175,7 @@ def _service_filter(ctx: RequestContext, operation: str, service: str, resource:
     if is_service_principal(ctx.principal) and ctx.principal == service:
         return
     # The refusal's text is unrecorded; KMS's "not authorized" template.
-    raise aws.AccessDeniedException(
-        f"User: {ctx.principal} is not authorized to perform: kms:{operation} on resource: "
-        f"{resource} because no identity-based policy allows the kms:{operation} action"
-    )
+    raise aws.not_allowed_by_iam(ctx.principal, operation, resource)
 
 
 @handles("ListGrants")
@@ -247,7 +244,7 @@ def _grant_of(key: Key, grant_id: str) -> Grant:
     grant = (key.grants or {}).get(grant_id)
     if grant is None:
         # Text unverified against AWS (reference §4.11).
-        raise aws.NotFoundException(f"Grant ID {grant_id} not found")
+        raise aws.grant_not_found(grant_id)
     return grant
 
 
@@ -278,7 +275,7 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
         grant = (key.grants or {}).get(target.grant_id) if key is not None else None
         if key is None or grant is None:
             # Text unverified against AWS (reference §4.11).
-            raise aws.NotFoundException(f"Grant ID {target.grant_id} not found")
+            raise aws.grant_not_found(target.grant_id)
     elif params.get("KeyId") is not None and params.get("GrantId") is not None:
         key = ctx.key(params["KeyId"])
         grant = _grant_of(key, params["GrantId"])
@@ -315,10 +312,7 @@ def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
         )
         if (grantee and "RetireGrant" in grant.operations) or account == grant.issuing_account:
             return
-    raise aws.AccessDeniedException(
-        f"User: {principal} is not authorized to perform: kms:RetireGrant on resource: "
-        f"{key.arn} because no identity-based policy allows the kms:RetireGrant action"
-    )
+    raise aws.not_allowed_by_iam(principal, "RetireGrant", key.arn)
 
 
 @handles("RevokeGrant")

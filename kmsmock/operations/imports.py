@@ -33,9 +33,7 @@ def _external(ctx: RequestContext, identifier: str) -> Key:
     key = ctx.key(identifier, check_state=False)
     if key.origin != "EXTERNAL":
         # reference §4.13 [O]
-        raise aws.UnsupportedOperationException(
-            f"{key.arn} origin is {key.origin} which is not valid for this operation."
-        )
+        raise aws.origin_not_valid(key.arn, key.origin)
     require_state(key, ctx.operation)
     return key
 
@@ -233,7 +231,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     if not key.spec.symmetric:
         if requested is not None:
             # Text unverified against AWS.
-            raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
+            raise aws.key_material_not_found(requested, key.arn)
         drop_material(key)
         return result
     known = key.material_ids()
@@ -242,7 +240,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     target = requested if requested is not None else key.material_id
     if requested is not None and requested not in known:
         # Text unverified against AWS (reference §4.13).
-        raise aws.NotFoundException(f"Key material {requested} is not found on {key.arn}.")
+        raise aws.key_material_not_found(requested, key.arn)
     if target is not None:
         _materials.delete(ctx.backend, key, target)
         result["KeyMaterialId"] = target

@@ -17,6 +17,7 @@ from kmsmock.operations.custom_key_stores import store_of
 from kmsmock.state import deletion as _deletion
 from kmsmock.state import ram as _ram
 from kmsmock.state import rotation as _rotation
+from kmsmock.state.clock import days_after
 from kmsmock.state.context import RequestContext
 from kmsmock.state.custom_key_stores import CONNECTED, CustomKeyStore
 from kmsmock.state.ids import in_china
@@ -209,6 +210,7 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     if marker is not None:
         position = marker_position(marker, ctx.operation)
         if not position.startswith(f"{scope}:"):
+            # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
             raise invalid_marker(marker, ctx.operation)
         part = int(position.split(":")[1])
     keys, order = parts[part]
@@ -274,7 +276,7 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
         key.state = KeyState.PENDING_REPLICA_DELETION
         key.pending_window_days = days
     else:
-        deletion_date = round(ctx.now() + days * 86400, 3)
+        deletion_date = days_after(ctx.now(), days)
         _deletion.schedule(ctx.backend, key, deletion_date)
         result["DeletionDate"] = deletion_date
     result["KeyState"] = key.state.value

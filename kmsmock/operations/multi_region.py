@@ -16,7 +16,7 @@ from kmsmock.state.context import RequestContext
 from kmsmock.state.ids import key_arn, partition_of
 from kmsmock.state.key_states import require_state
 from kmsmock.state.keys import Key, KeyState, RegionSet
-from kmsmock.state.policies import default_policy
+from kmsmock.state.policies import effective_policy
 from kmsmock.wire import aws_errors as aws
 
 
@@ -25,7 +25,7 @@ def _primary(ctx: RequestContext, identifier: str) -> Key:
     if not key.multi_region or key.is_replica:
         # reference §4.14 [O] for a replica; a single-Region key is assumed to fail the
         # same check.
-        raise aws.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        raise aws.not_multi_region_primary(key.arn)
     return key
 
 
@@ -94,7 +94,7 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     metadata.pop("CurrentKeyMaterialId", None)
     result: Result = {
         "ReplicaKeyMetadata": metadata,
-        "ReplicaPolicy": policy if policy is not None else default_policy(region, replica.account),
+        "ReplicaPolicy": effective_policy(replica),
     }
     # KMS leaves ReplicaTags out when the replica has no tags (recorded response).
     if tags:

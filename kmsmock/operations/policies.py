@@ -9,8 +9,7 @@ from __future__ import annotations
 from kmsmock.operations._paging import paginate, sequence_order
 from kmsmock.operations._registry import Params, Result, handles
 from kmsmock.state.context import RequestContext
-from kmsmock.state.keys import Key
-from kmsmock.state.policies import check_policy, default_policy
+from kmsmock.state.policies import check_policy, effective_policy
 from kmsmock.state.ram import RAM_POLICY_NAME, ram_policy
 from kmsmock.wire import aws_errors as aws
 
@@ -22,17 +21,13 @@ def _no_such_policy() -> aws.NotFoundException:
     return aws.NotFoundException("No such policy exists")
 
 
-def policy_of(key: Key) -> str:
-    return key.policy if key.policy is not None else default_policy(key.region, key.account)
-
-
 @handles("GetKeyPolicy")
 def get_key_policy(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html"""
     key = ctx.key(params["KeyId"])
     name = params.get("PolicyName", POLICY_NAME)
     if name == POLICY_NAME:
-        return {"Policy": policy_of(key), "PolicyName": POLICY_NAME}
+        return {"Policy": effective_policy(key), "PolicyName": POLICY_NAME}
     shared = ram_policy(key) if name == RAM_POLICY_NAME else None
     if shared is None:
         raise _no_such_policy()

@@ -22,13 +22,9 @@ def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) 
     key = ctx.key(identifier)
     if not key.spec.symmetric:
         # Message unverified against AWS (reference §4.12).
-        raise aws.UnsupportedOperationException(
-            f"{key.arn} key spec {key.spec.name} is not valid for this operation."
-        )
+        raise aws.key_spec_not_valid(key.arn, key.spec.name)
     if key.origin != "AWS_KMS" and not (imported and key.origin == "EXTERNAL"):
-        raise aws.UnsupportedOperationException(
-            f"{key.arn} origin is {key.origin} which is not valid for this operation."
-        )
+        raise aws.origin_not_valid(key.arn, key.origin)
     return key
 
 
@@ -36,7 +32,7 @@ def _primary(key: Key) -> Key:
     """Rotation of a multi-Region set is set and done on its primary (reference §8)."""
     if key.is_replica:
         # Text unverified against AWS (reference §4.12).
-        raise aws.UnsupportedOperationException(f"{key.arn} is not a multi-region primary key.")
+        raise aws.not_multi_region_primary(key.arn)
     return key
 
 
@@ -90,9 +86,7 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
         raise aws.UnsupportedOperationException("")
     if key.custom_key_store_id is not None:
         # Keys in custom key stores do not rotate [M].
-        raise aws.UnsupportedOperationException(
-            f"{key.arn} origin is {key.origin} which is not valid for this operation."
-        )
+        raise aws.origin_not_valid(key.arn, key.origin)
     _primary(key)
     done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
     if done >= MAX_ON_DEMAND_ROTATIONS:

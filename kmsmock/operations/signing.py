@@ -49,18 +49,14 @@ def _check_message(algorithm: SigningAlgorithm, message: bytes, message_type: st
                 f"MessageType EXTERNAL_MU is not valid for signing algorithm {algorithm.name}."
             )
         if len(message) != 64:
-            raise aws.ValidationException(
-                f"Digest is invalid length for algorithm {algorithm.name}."
-            )
+            raise aws.invalid_digest_length(algorithm.name)
     if message_type == "DIGEST":
         if algorithm.digest_size is None:
             raise aws.ValidationException(
                 f"MessageType DIGEST is not valid for signing algorithm {algorithm.name}."
             )
         if len(message) != algorithm.digest_size:
-            raise aws.ValidationException(
-                f"Digest is invalid length for algorithm {algorithm.name}."
-            )
+            raise aws.invalid_digest_length(algorithm.name)
 
 
 def _unsupported(ctx: RequestContext, algorithm: SigningAlgorithm, message_type: str) -> Any:
@@ -118,9 +114,7 @@ def get_public_key(ctx: RequestContext, params: Params) -> Result:
     spec = key.spec
     if spec.symmetric or key.usage == "GENERATE_VERIFY_MAC":
         # Message unverified against AWS (reference §4.7).
-        raise aws.UnsupportedOperationException(
-            f"{key.arn} key spec {spec.name} is not valid for this operation."
-        )
+        raise aws.key_spec_not_valid(key.arn, spec.name)
     from kmsmock.crypto.asymmetric import public_der
 
     result: Result = {

@@ -22,13 +22,12 @@ allows only requests made for that resource, so never a direct call by an IAM pr
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kmsmock.state import iam
 from kmsmock.state.identities import is_service_principal
-from kmsmock.state.policies import default_policy, principal_covers, role_of
+from kmsmock.state.policies import effective_policy
 from kmsmock.state.ram import ram_policy
 from kmsmock.wire import aws_errors as aws
 
@@ -108,37 +107,21 @@ def authorize(
         if not context.matches(statement):
             continue
         if statement.get("Effect") == "Deny":
-            raise aws.AccessDeniedException(
-                f"User: {principal} is not authorized to perform: {action} on resource: "
-                f"{key.arn} with an explicit deny in a resource-based policy"
-            )
+            raise aws.explicit_deny(principal, context.operation, key.arn)
         allowed = allowed or statement.get("Effect") == "Allow"
     if allowed or any(context.granted_by(grant) for grant in (key.grants or {}).values()):
         return
-    raise aws.AccessDeniedException(
-        f"User: {principal} is not authorized to perform: {action} on resource: {key.arn} "
-        f"because no resource-based policy allows the {action} action"
-    )
+    raise aws.access_denied(principal, context.operation, key.arn)
 
 
-def _statements(key: Key) -> list[dict[str, Any]]:
+def _statements(key: Key) -> list[iam.Statement]:
     """The statements of the key's policies: its default policy, and its AWS_RAM policy
     while it is shared through RAM."""
-    policy = key.policy if key.policy is not None else default_policy(key.region, key.account)
-    policies = [policy]
+    found = iam.statements(effective_policy(key))
     shared = ram_policy(key)
     if shared is not None:
-        policies.append(shared)
-    statements: list[dict[str, Any]] = []
-    for text in policies:
-        found = json.loads(text).get("Statement", [])
-        listed = found if isinstance(found, list) else [found]
-        statements.extend(statement for statement in listed if isinstance(statement, dict))
-    return statements
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+        found.extend(iam.statements(shared))
+    return found
 
 
 class _AccessRequest:
@@ -177,95 +160,13 @@ class _AccessRequest:
 
     # Statements -----------------------------------------------------------------
 
-    def matches(self, statement: dict[str, Any]) -> bool:
+    def matches(self, statement: iam.Statement) -> bool:
         return (
-            self._principal(statement)
-            and self._action(statement)
-            and self._resource(statement)
-            and self._conditions(statement.get("Condition", {}))
+            iam.principal_matches(statement, self.principal, self.account, service=self.service)
+            and iam.action_matches(statement, self.action)
+            and iam.resource_matches(statement, self.key.arn)
+            and iam.conditions_hold(statement.get("Condition", {}), self._values)
         )
-
-    def _principal(self, statement: dict[str, Any]) -> bool:
-        def covers(principal: Any, delegation: bool) -> bool:
-            if principal == "*":
-                return True
-            if not isinstance(principal, dict):
-                return False
-            if self.service:
-                # A service principal is named as such, never through an account.
-                return self.principal in _as_list(principal.get("Service", []))
-            return any(
-                isinstance(named, str)
-                and principal_covers(named, self.principal, self.account, delegation=delegation)
-                for named in _as_list(principal.get("AWS", []))
-            )
-
-        if "Principal" in statement:
-            return covers(statement["Principal"], delegation=True)
-        if "NotPrincipal" in statement:
-            # NotPrincipal excepts exactly whom it names: an account root is not its users.
-            return not covers(statement["NotPrincipal"], delegation=False)
-        return False
-
-    def _action(self, statement: dict[str, Any]) -> bool:
-        def any_match(patterns: Any) -> bool:
-            return any(
-                isinstance(p, str) and _like(self.action.lower(), p.lower())
-                for p in _as_list(patterns)
-            )
-
-        if "Action" in statement:
-            return any_match(statement["Action"])
-        if "NotAction" in statement:
-            return not any_match(statement["NotAction"])
-        return False
-
-    def _resource(self, statement: dict[str, Any]) -> bool:
-        def any_match(patterns: Any) -> bool:
-            return any(isinstance(p, str) and _like(self.key.arn, p) for p in _as_list(patterns))
-
-        # A statement without Resource is accepted but has no effect [M].
-        if "Resource" in statement:
-            return any_match(statement["Resource"])
-        if "NotResource" in statement:
-            return not any_match(statement["NotResource"])
-        return False
-
-    def _conditions(self, conditions: Any) -> bool:
-        if not isinstance(conditions, dict):
-            return False
-        return all(
-            isinstance(pairs, dict)
-            and all(self._condition(operator, name, expected) for name, expected in pairs.items())
-            for operator, pairs in conditions.items()
-        )
-
-    def _condition(self, operator: str, name: str, expected: Any) -> bool:
-        values = self._values(name)
-        wanted = [str(v) for v in _as_list(expected)]
-        if operator == "Null":
-            # Values other than "true" and "false" (or none at all) never match, so a
-            # policy that lists none cannot break every later call on its key.
-            absent = values is None
-            return any(absent == (w.lower() == "true") for w in wanted if w.lower() in _BOOLS)
-        quantifier = ""
-        if ":" in operator:
-            quantifier, operator = operator.split(":", 1)
-        if_exists = operator.endswith("IfExists")
-        base = operator.removesuffix("IfExists")
-        positive = base.replace("Not", "", 1)  # StringNotLike -> StringLike
-        negated = positive != base
-        test = _OPERATORS.get(positive)
-        if test is None:
-            return False  # an operator kmsmock does not know: the statement does not apply
-        if values is None:
-            # IAM's rules for a key the request lacks.
-            if if_exists or quantifier == "ForAllValues":
-                return True
-            return negated and quantifier != "ForAnyValue"
-        if quantifier == "ForAllValues":
-            return all(_one(test, negated, value, wanted) for value in values)
-        return any(_one(test, negated, value, wanted) for value in values)
 
     def _values(self, name: str) -> list[str] | None:
         """The request's values of condition key ``name``; None when it has none."""
@@ -289,7 +190,7 @@ class _AccessRequest:
             value = self.account
         elif lowered == "aws:principalarn":
             # A service principal has no ARN; it has a service name instead.
-            value = None if self.service else role_of(self.principal)
+            value = None if self.service else iam.role_of(self.principal)
         elif lowered == "aws:principalservicename":
             value = self.principal if self.service else None
         elif lowered == "kms:encryptioncontextkeys":
@@ -372,7 +273,7 @@ class _AccessRequest:
         return (
             not self.service
             and grant.grantee is not None
-            and principal_covers(grant.grantee, self.principal, self.account, delegation=False)
+            and iam.principal_covers(grant.grantee, self.principal, self.account, delegation=False)
         )
 
     def granted_by(self, grant: Grant) -> bool:
@@ -398,12 +299,6 @@ class _AccessRequest:
         return subset is None or all(context.get(k.lower()) == v for k, v in subset.items())
 
 
-def _like(value: str, pattern: str) -> bool:
-    """IAM's wildcard match: ``*`` and ``?`` only, no character classes."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(regex, value, re.DOTALL) is not None
-
-
 def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
     """A grant that allows CreateGrant lets its grantee create grants with a subset of its
     operations and equal or stricter constraints (reference §6.3)."""
@@ -424,23 +319,5 @@ def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
     return any(required <= _lowered(c).items() for c in stricter)
 
 
-_BOOLS = ("true", "false")
-
-
 def _lowered(context: dict[str, str]) -> dict[str, str]:
     return {k.lower(): v for k, v in context.items()}
-
-
-def _one(test: Callable[[str, str], bool], negated: bool, value: str, wanted: list[str]) -> bool:
-    hit = any(test(value, w) for w in wanted)
-    return not hit if negated else hit
-
-
-_OPERATORS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": lambda value, wanted: value == wanted,
-    "StringEqualsIgnoreCase": lambda value, wanted: value.lower() == wanted.lower(),
-    "StringLike": lambda value, wanted: _like(value, wanted),
-    "ArnEquals": lambda value, wanted: value == wanted,
-    "ArnLike": lambda value, wanted: _like(value, wanted),
-    "Bool": lambda value, wanted: value.lower() == wanted.lower(),
-}

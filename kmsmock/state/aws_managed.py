@@ -2,9 +2,17 @@
 
 They are listed by ListAliases without a target until first used; KMS creates
 the key behind one when it is first named (reference §1.3, §4.1 DescribeKey).
+Here are their names, that key (``create``), its policy, and what the policy denies
+to its account.
 """
 
 from __future__ import annotations
+
+from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
+from kmsmock.state import rotation as _rotation
+from kmsmock.state.backend import Alias, KmsBackend
+from kmsmock.state.ids import partition_of
+from kmsmock.state.keys import Key, KeyState
 
 # Service -> what its key protects, as the key's description says [U wording].
 PREDEFINED: dict[str, str] = {
@@ -25,6 +33,8 @@ PREDEFINED: dict[str, str] = {
 }
 
 RESERVED_PREFIX = "alias/aws/"
+# ListAliases lists these in every account, sorted by name as it sorts aliases.
+ALIAS_NAMES = sorted(f"{RESERVED_PREFIX}{service}" for service in PREDEFINED)
 
 # Operations an AWS managed key's policy does not allow its account to call.
 DENIED_OPERATIONS = frozenset(
@@ -62,3 +72,67 @@ def service_of(alias_name: str) -> str | None:
 
 def description(service: str) -> str:
     return f"Default key that protects my {PREDEFINED[service]} when no other key is defined"
+
+
+def create(
+    backend: KmsBackend, account: str, region: str, service: str, alias_name: str, now: float
+) -> Key:
+    """The AWS managed key of ``service``, created as KMS creates it when its alias is
+    first used: with its alias, its policy, and yearly rotation."""
+    entropy = backend.entropy
+    key = Key(
+        key_id=entropy.uuid4(),
+        account=account,
+        region=region,
+        spec=KEY_SPECS["SYMMETRIC_DEFAULT"],
+        usage=ENCRYPT_DECRYPT,
+        origin="AWS_KMS",
+        description=description(service),
+        created=now,
+        state=KeyState.ENABLED,
+        key_manager="AWS",
+        policy=policy(service, region, account),
+        material_id=entropy.hex(32),
+    )
+    state = backend.account_region(account, region)
+    state.add_key(key)
+    state.add_alias(Alias(alias_name, key.key_id, now, now))
+    # AWS managed keys rotate every year [M].
+    _rotation.enable(backend, key, 365, now)
+    return key
+
+
+def policy(service: str, region: str, account: str) -> str:
+    """The policy of an AWS managed key: use through the service, metadata to the account."""
+    partition = partition_of(region)
+    return (
+        "{\n"
+        '  "Version" : "2012-10-17",\n'
+        f'  "Id" : "auto-{service}-1",\n'
+        '  "Statement" : [ {\n'
+        f'    "Sid" : "Allow access through {service} for all principals in the account that '
+        f'are authorized to use {service}",\n'
+        '    "Effect" : "Allow",\n'
+        '    "Principal" : {\n'
+        '      "AWS" : "*"\n'
+        "    },\n"
+        '    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", '
+        '"kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],\n'
+        '    "Resource" : "*",\n'
+        '    "Condition" : {\n'
+        '      "StringEquals" : {\n'
+        f'        "kms:CallerAccount" : "{account}",\n'
+        f'        "kms:ViaService" : "{service}.{region}.amazonaws.com"\n'
+        "      }\n"
+        "    }\n"
+        "  }, {\n"
+        '    "Sid" : "Allow direct access to key metadata to the account",\n'
+        '    "Effect" : "Allow",\n'
+        '    "Principal" : {\n'
+        f'      "AWS" : "arn:{partition}:iam::{account}:root"\n'
+        "    },\n"
+        '    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*" ],\n'
+        '    "Resource" : "*"\n'
+        "  } ]\n"
+        "}"
+    )

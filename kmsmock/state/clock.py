@@ -5,9 +5,15 @@ from __future__ import annotations
 import math
 import time
 
+DAY = 86400.0  # seconds
 # How far ahead the clock may go: 1000 years keeps every timestamp KMS returns inside
 # what a datetime (and so botocore's parser) can hold.
-MAX_OFFSET = 1000 * 365.25 * 86400
+MAX_OFFSET = 1000 * 365.25 * DAY
+
+
+def days_after(instant: float, days: float) -> float:
+    """The instant ``days`` days after ``instant``, to the millisecond as KMS dates are."""
+    return round(instant + days * DAY, 3)
 
 
 class Clock:
@@ -41,9 +47,9 @@ class Clock:
             raise ValueError("the KMS clock only moves forward")
         if self._offset + delta > MAX_OFFSET:
             raise ValueError(
-                f"the KMS clock moves at most {MAX_OFFSET / 86400:.0f} days ahead of real "
-                f"time; it is {self._offset / 86400:.6g} days ahead, asked for "
-                f"{delta / 86400:.6g} more"
+                f"the KMS clock moves at most {MAX_OFFSET / DAY:.0f} days ahead of real "
+                f"time; it is {self._offset / DAY:.6g} days ahead, asked for "
+                f"{delta / DAY:.6g} more"
             )
         self._offset += delta
         return self.now()

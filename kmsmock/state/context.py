@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kmsmock.crypto.specs import ENCRYPT_DECRYPT, KEY_SPECS
 from kmsmock.state import aws_managed as _aws_managed
-from kmsmock.state import rotation as _rotation
 from kmsmock.state.authorization import IAM_ONLY, authorize
-from kmsmock.state.backend import AccountRegion, Alias, KmsBackend
+from kmsmock.state.backend import AccountRegion, KmsBackend
 from kmsmock.state.ids import (
     ALIAS_ACCEPTING,
     CROSS_ACCOUNT,
@@ -19,8 +17,7 @@ from kmsmock.state.ids import (
     parse_arn,
 )
 from kmsmock.state.key_states import require_state
-from kmsmock.state.keys import Key, KeyState
-from kmsmock.state.policies import aws_managed_policy
+from kmsmock.state.keys import Key
 from kmsmock.wire import aws_errors as aws
 
 
@@ -147,29 +144,7 @@ class RequestContext:
         service = _aws_managed.service_of(name)
         if service is not None and account == self.account:
             # KMS creates an AWS managed key when its alias is first used.
-            return self._create_aws_managed_key(service, name)
+            return _aws_managed.create(
+                self.backend, self.account, self.region, service, name, self.now()
+            )
         raise aws.alias_not_found(alias_arn(self.region, account, name))
-
-    def _create_aws_managed_key(self, service: str, alias_name: str) -> Key:
-        state = self.account_region
-        now = self.now()
-        entropy = self.backend.entropy
-        key = Key(
-            key_id=entropy.uuid4(),
-            account=self.account,
-            region=self.region,
-            spec=KEY_SPECS["SYMMETRIC_DEFAULT"],
-            usage=ENCRYPT_DECRYPT,
-            origin="AWS_KMS",
-            description=_aws_managed.description(service),
-            created=now,
-            state=KeyState.ENABLED,
-            key_manager="AWS",
-            policy=aws_managed_policy(service, self.region, self.account),
-            material_id=entropy.hex(32),
-        )
-        state.add_key(key)
-        state.add_alias(Alias(alias_name, key.key_id, now, now))
-        # AWS managed keys rotate every year [M].
-        _rotation.enable(self.backend, key, 365, now)
-        return key

@@ -7,9 +7,8 @@ replica is actually deleted; then its own window starts.
 from __future__ import annotations
 
 from kmsmock.state.backend import KmsBackend
+from kmsmock.state.clock import days_after
 from kmsmock.state.keys import Key, KeyState
-
-DAY = 86400.0
 
 
 def schedule(backend: KmsBackend, key: Key, deletion_date: float) -> None:
@@ -39,4 +38,4 @@ def _delete(backend: KmsBackend, key: Key, when: float) -> None:
         and not found.replicas
         and primary.pending_window_days is not None
     ):
-        schedule(backend, primary, round(when + primary.pending_window_days * DAY, 3))
+        schedule(backend, primary, days_after(when, primary.pending_window_days))

@@ -13,12 +13,13 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
+from kmsmock.state.clock import DAY
 from kmsmock.state.ids import in_china
 
 # Import parameters stay valid this long [M].
-VALID_FOR = 24 * 3600.0
+VALID_FOR = DAY
 # ImportKeyMaterial's ValidTo may be at most this far ahead [M].
-MAX_VALID_TO = 365 * 86400.0
+MAX_VALID_TO = 365 * DAY
 _TOKEN_MAGIC = b"kmsmock-import-token:"
 
 

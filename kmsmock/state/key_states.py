@@ -10,21 +10,34 @@ support, import support) belong to the operations themselves.
 from __future__ import annotations
 
 import enum
+from typing import NamedTuple
 
 from kmsmock.state.keys import Key, KeyState
 from kmsmock.wire import aws_errors as aws
 
 
+class Refusal(NamedTuple):
+    """What KMS answers when a key's state refuses an operation: the error, and the
+    words that follow the key ARN in its message."""
+
+    error: type[aws.AwsError]
+    words: str
+
+
 class Effect(enum.Enum):
-    OK = "ok"
-    DISABLED = "DisabledException: is disabled"
-    PENDING_DELETION = "KMSInvalidStateException: is pending deletion"
-    NOT_PENDING_DELETION = "KMSInvalidStateException: is not pending deletion"
-    PENDING_IMPORT = "KMSInvalidStateException: is pending import"
-    UNAVAILABLE = "KMSInvalidStateException: is unavailable"
-    CREATING = "KMSInvalidStateException: is creating"
-    UPDATING = "KMSInvalidStateException: is updating"
-    EXTERNAL = "UnsupportedOperationException: origin is EXTERNAL"
+    OK = None
+    DISABLED = Refusal(aws.DisabledException, "is disabled")
+    PENDING_DELETION = Refusal(aws.KMSInvalidStateException, "is pending deletion")
+    NOT_PENDING_DELETION = Refusal(aws.KMSInvalidStateException, "is not pending deletion")
+    PENDING_IMPORT = Refusal(aws.KMSInvalidStateException, "is pending import")
+    UNAVAILABLE = Refusal(aws.KMSInvalidStateException, "is unavailable")
+    CREATING = Refusal(aws.KMSInvalidStateException, "is creating")
+    UPDATING = Refusal(aws.KMSInvalidStateException, "is updating")
+    # Only an imported key (origin EXTERNAL) can be PendingImport: the text names its origin.
+    EXTERNAL = Refusal(
+        aws.UnsupportedOperationException,
+        "origin is EXTERNAL which is not valid for this operation",
+    )
 
 
 _ = Effect.OK
@@ -121,11 +134,6 @@ def require_state(key: Key, operation: str) -> None:
 
 
 def state_error(key: Key, outcome: Effect) -> aws.AwsError:
-    arn = key.arn
-    if outcome is Effect.DISABLED:
-        return aws.DisabledException(f"{arn} is disabled.")
-    if outcome is Effect.EXTERNAL:
-        return aws.UnsupportedOperationException(
-            f"{arn} origin is EXTERNAL which is not valid for this operation."
-        )
-    return aws.KMSInvalidStateException(f"{arn} {outcome.value.split(': ', 1)[1]}.")
+    refusal: Refusal | None = outcome.value
+    assert refusal is not None, "Effect.OK refuses nothing"
+    return refusal.error(f"{key.arn} {refusal.words}.")

@@ -1,20 +1,24 @@
-"""Key policy documents: the defaults KMS writes, and the checks PutKeyPolicy makes.
+"""Key policy documents: the default KMS writes, and the checks PutKeyPolicy makes.
 
 Policies are stored exactly as given. Their evaluation for access decisions, under
-``enforce_policies``, is ``_authorization``'s; what lives here is the validation KMS
+``enforce_policies``, is ``authorization``'s, and IAM's policy language (wildcards,
+principals, conditions) is ``iam``'s; what lives here is the validation KMS
 applies to every document (reference §7.2), including the lockout safety check, which
-asks whether the caller could still change the policy, and how a policy's principal
-names a caller, which both use.
+asks whether the caller could still change the policy.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kmsmock.state import iam
 from kmsmock.state.ids import partition_of
 from kmsmock.wire import aws_errors as aws
+
+if TYPE_CHECKING:
+    from kmsmock.state.keys import Key
 
 MAX_POLICY_BYTES = 32768
 _VERSIONS = ("2012-10-17", "2008-10-17")
@@ -44,40 +48,9 @@ def default_policy(region: str, account: str) -> str:
     )
 
 
-def aws_managed_policy(service: str, region: str, account: str) -> str:
-    """The policy of an AWS managed key: use through the service, metadata to the account."""
-    partition = partition_of(region)
-    return (
-        "{\n"
-        '  "Version" : "2012-10-17",\n'
-        f'  "Id" : "auto-{service}-1",\n'
-        '  "Statement" : [ {\n'
-        f'    "Sid" : "Allow access through {service} for all principals in the account that '
-        f'are authorized to use {service}",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        '      "AWS" : "*"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", '
-        '"kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],\n'
-        '    "Resource" : "*",\n'
-        '    "Condition" : {\n'
-        '      "StringEquals" : {\n'
-        f'        "kms:CallerAccount" : "{account}",\n'
-        f'        "kms:ViaService" : "{service}.{region}.amazonaws.com"\n'
-        "      }\n"
-        "    }\n"
-        "  }, {\n"
-        '    "Sid" : "Allow direct access to key metadata to the account",\n'
-        '    "Effect" : "Allow",\n'
-        '    "Principal" : {\n'
-        f'      "AWS" : "arn:{partition}:iam::{account}:root"\n'
-        "    },\n"
-        '    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*" ],\n'
-        '    "Resource" : "*"\n'
-        "  } ]\n"
-        "}"
-    )
+def effective_policy(key: Key) -> str:
+    """The key's policy: the one it was given, or else the default."""
+    return key.policy if key.policy is not None else default_policy(key.region, key.account)
 
 
 def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockout: bool) -> None:
@@ -87,7 +60,7 @@ def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockou
         raise aws.LimitExceededException(
             f"Policy document exceeds the maximum size of {MAX_POLICY_BYTES} bytes."
         )
-    statements = _statements(policy)
+    statements = _validated_statements(policy)
     for statement in statements:
         _check_statement(statement)
     if not bypass_lockout and not _allows_put_key_policy(statements, caller_account, caller):
@@ -101,7 +74,7 @@ def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
     return aws.MalformedPolicyDocumentException(detail)
 
 
-def _statements(policy: str) -> list[dict[str, Any]]:
+def _validated_statements(policy: str) -> list[iam.Statement]:
     try:
         document = json.loads(policy)
     except (ValueError, RecursionError):
@@ -123,7 +96,7 @@ def _statements(policy: str) -> list[dict[str, Any]]:
     return statements
 
 
-def _check_statement(statement: dict[str, Any]) -> None:
+def _check_statement(statement: iam.Statement) -> None:
     if statement.get("Effect") not in ("Allow", "Deny"):
         raise _malformed("Policy contains a statement with an invalid Effect.")
     if "Condition" in statement and not _valid_condition(statement["Condition"]):
@@ -144,7 +117,7 @@ def _valid_condition(condition: Any) -> bool:
         if not isinstance(pairs, dict) or not pairs:
             return False
         for values in pairs.values():
-            items = values if isinstance(values, list) else [values]
+            items = iam.as_list(values)
             if not items or not all(isinstance(v, (str, int, float, bool)) for v in items):
                 return False
     return True
@@ -156,7 +129,7 @@ def _valid_principal(principal: Any) -> bool:
     if not isinstance(principal, dict) or not principal:
         return False
     for kind, values in principal.items():
-        items = values if isinstance(values, list) else [values]
+        items = iam.as_list(values)
         if not items or not all(isinstance(v, str) and v for v in items):
             return False
         if kind == "AWS":
@@ -169,51 +142,8 @@ def _valid_principal(principal: Any) -> bool:
     return True
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _matches_action(pattern: str, action: str) -> bool:
-    regex = re.escape(pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(regex, action.lower()) is not None
-
-
-def _names_caller(principal: Any, caller_account: str, caller: str) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    return any(
-        isinstance(value, str) and principal_covers(value, caller, caller_account)
-        for value in _as_list(principal.get("AWS", []))
-    )
-
-
-def principal_covers(named: str, principal: str, account: str, *, delegation: bool = True) -> bool:
-    """Whether a policy's AWS principal ``named`` covers the caller ``principal``.
-
-    With ``delegation``, naming an account (its root ARN or its ID) covers every principal
-    of it, since kmsmock does not model the IAM policies it delegates to; NotPrincipal
-    takes names literally. A role covers its assumed-role sessions.
-    """
-    if named == "*" or named == principal:
-        return True
-    if delegation and (named == account or named.endswith(f":iam::{account}:root")):
-        return True
-    return ":assumed-role/" in principal and role_of(principal) == named
-
-
-def role_of(principal: str) -> str:
-    """The role ARN of an assumed-role session ARN; other ARNs as they are."""
-    if ":assumed-role/" not in principal:
-        return principal
-    head, rest = principal.split(":assumed-role/", 1)
-    partition, account = head.split(":")[1], head.split(":")[4]
-    return f"arn:{partition}:iam::{account}:role/{rest.split('/', 1)[0]}"
-
-
 def _allows_put_key_policy(
-    statements: list[dict[str, Any]], caller_account: str, caller: str
+    statements: list[iam.Statement], caller_account: str, caller: str
 ) -> bool:
     """The lockout safety check: could the caller call PutKeyPolicy under this policy?
 
@@ -224,10 +154,9 @@ def _allows_put_key_policy(
     for statement in statements:
         if "Principal" not in statement or "Resource" not in statement:
             continue
-        if not _names_caller(statement["Principal"], caller_account, caller):
+        if not iam.names(statement["Principal"], caller, caller_account):
             continue
-        actions = _as_list(statement.get("Action", []))
-        if not any(isinstance(a, str) and _matches_action(a, "kms:PutKeyPolicy") for a in actions):
+        if not iam.any_action(statement.get("Action", []), "kms:PutKeyPolicy"):
             continue
         if statement["Effect"] == "Deny" and "Condition" not in statement:
             return False

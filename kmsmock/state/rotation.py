@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from kmsmock.state import multi_region as _multi_region
 from kmsmock.state.backend import KmsBackend
+from kmsmock.state.clock import days_after
 from kmsmock.state.keys import Key, KeyState
 
-DAY = 86400.0
 AUTOMATIC = "AUTOMATIC"
 ON_DEMAND = "ON_DEMAND"
 
@@ -26,14 +26,14 @@ def rotate(backend: KmsBackend, key: Key, when: float, rotation_type: str) -> No
 
 def _rotate_on_schedule(backend: KmsBackend, key: Key, when: float) -> None:
     assert key.rotation_period_days is not None
-    key.next_rotation = round(when + key.rotation_period_days * DAY, 3)
+    key.next_rotation = days_after(when, key.rotation_period_days)
     schedule(backend, key)
     rotate(backend, key, when, AUTOMATIC)
 
 
 def enable(backend: KmsBackend, key: Key, period_days: int, now: float) -> None:
     key.rotation_period_days = period_days
-    key.next_rotation = round(now + period_days * DAY, 3)
+    key.next_rotation = days_after(now, period_days)
     schedule(backend, key)
     _multi_region.share(backend, key)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.state.policies import default_policy
+from kmsmock.state.policies import effective_policy
 
 if TYPE_CHECKING:
     from kmsmock.state.backend import AccountRegion
@@ -63,6 +63,6 @@ def view(state: AccountRegion, key: Key) -> KeyView:
         description=key.description,
         aliases=tuple(alias.name for alias in state.aliases_of(key.key_id)),
         tags=dict(key.tags or {}),
-        policy=key.policy if key.policy is not None else default_policy(key.region, key.account),
+        policy=effective_policy(key),
         metadata=metadata,
     )

@@ -28,12 +28,39 @@ class AwsError(Exception):
             cls.code = cls.__name__
 
 
+# Each class is followed by the factories of the messages KMS sends with it, so that an
+# AWS text built in more than one place is written once.
+
+
 class ValidationException(AwsError):
     pass
 
 
+def null_member(path: str) -> ValidationException:
+    # Members the service requires although the model marks them optional (§0.1 #9).
+    return ValidationException(
+        f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+
+
+def invalid_digest_length(algorithm: str) -> ValidationException:
+    return ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
+
+
 class SerializationException(AwsError):
     pass
+
+
+def unexpected_list() -> SerializationException:
+    # What KMS's parser says of a value that is not the JSON object a map or a
+    # structure needs.
+    return SerializationException("Start of list found where not expected")
+
+
+def unexpected_structure() -> SerializationException:
+    # What KMS's parser says of a body that is not one JSON object.
+    return SerializationException("Start of structure or map found where not expected.")
 
 
 class UnknownOperationException(AwsError):
@@ -44,8 +71,70 @@ class AccessDeniedException(AwsError):
     pass
 
 
+def _not_authorized(
+    principal: str, operation: str, resource: str, why: str
+) -> AccessDeniedException:
+    return AccessDeniedException(
+        f"User: {principal} is not authorized to perform: kms:{operation} on resource: "
+        f"{resource} {why}"
+    )
+
+
+def access_denied(principal: str, operation: str, resource: str) -> AccessDeniedException:
+    # Observed template (reference §7.3); KMS sends it for cross-account calls the
+    # operation does not allow, and for what an AWS managed key's policy denies.
+    # Under enforce_policies, also when neither the key's policies nor a grant allow it.
+    return _not_authorized(
+        principal,
+        operation,
+        resource,
+        f"because no resource-based policy allows the kms:{operation} action",
+    )
+
+
+def explicit_deny(principal: str, operation: str, resource: str) -> AccessDeniedException:
+    """A Deny statement of the key's policy matches the request."""
+    return _not_authorized(
+        principal, operation, resource, "with an explicit deny in a resource-based policy"
+    )
+
+
+def not_allowed_by_iam(principal: str, operation: str, resource: str) -> AccessDeniedException:
+    """What only IAM could allow, for a caller it does not allow."""
+    return _not_authorized(
+        principal,
+        operation,
+        resource,
+        f"because no identity-based policy allows the kms:{operation} action",
+    )
+
+
 class NotFoundException(AwsError):
     pass
+
+
+def invalid_key_id(value: str) -> NotFoundException:
+    return NotFoundException(f"Invalid keyId '{value}'")  # reference §1.1 [O]
+
+
+def key_does_not_exist(arn: str) -> NotFoundException:
+    return NotFoundException(f"Key '{arn}' does not exist")  # reference §1.1 [O]
+
+
+def invalid_arn_region(region: str) -> NotFoundException:
+    return NotFoundException(f"Invalid arn {region}")  # reference §1.2 [O]
+
+
+def alias_not_found(alias_arn: str) -> NotFoundException:
+    return NotFoundException(f"Alias {alias_arn} is not found.")  # reference §1.3 [E]
+
+
+def grant_not_found(grant_id: str) -> NotFoundException:
+    return NotFoundException(f"Grant ID {grant_id} not found")
+
+
+def key_material_not_found(material_id: str, arn: str) -> NotFoundException:
+    return NotFoundException(f"Key material {material_id} is not found on {arn}.")
 
 
 class InvalidArnException(AwsError):
@@ -66,6 +155,22 @@ class KMSInvalidStateException(AwsError):
 
 class UnsupportedOperationException(AwsError):
     pass
+
+
+def origin_not_valid(arn: str, origin: str) -> UnsupportedOperationException:
+    return UnsupportedOperationException(
+        f"{arn} origin is {origin} which is not valid for this operation."
+    )
+
+
+def key_spec_not_valid(arn: str, key_spec: str) -> UnsupportedOperationException:
+    return UnsupportedOperationException(
+        f"{arn} key spec {key_spec} is not valid for this operation."
+    )
+
+
+def not_multi_region_primary(arn: str) -> UnsupportedOperationException:
+    return UnsupportedOperationException(f"{arn} is not a multi-region primary key.")
 
 
 class LimitExceededException(AwsError):
@@ -92,31 +197,6 @@ class DependencyTimeoutException(AwsError):
     status = 503
 
 
-def invalid_key_id(value: str) -> NotFoundException:
-    return NotFoundException(f"Invalid keyId '{value}'")  # reference §1.1 [O]
-
-
-def key_does_not_exist(arn: str) -> NotFoundException:
-    return NotFoundException(f"Key '{arn}' does not exist")  # reference §1.1 [O]
-
-
-def invalid_arn_region(region: str) -> NotFoundException:
-    return NotFoundException(f"Invalid arn {region}")  # reference §1.2 [O]
-
-
-def alias_not_found(alias_arn: str) -> NotFoundException:
-    return NotFoundException(f"Alias {alias_arn} is not found.")  # reference §1.3 [E]
-
-
-def access_denied(principal: str, operation: str, resource: str) -> AccessDeniedException:
-    # Observed template (reference §7.3); KMS sends it for cross-account calls the
-    # operation does not allow, and for what an AWS managed key's policy denies.
-    return AccessDeniedException(
-        f"User: {principal} is not authorized to perform: kms:{operation} on resource: "
-        f"{resource} because no resource-based policy allows the kms:{operation} action"
-    )
-
-
 class AlreadyExistsException(AwsError):
     pass
 
@@ -127,26 +207,6 @@ class InvalidAliasNameException(AwsError):
 
 class InvalidKeyUsageException(AwsError):
     pass
-
-
-class IncorrectKeyException(AwsError):
-    pass
-
-
-class InvalidCiphertextException(AwsError):
-    pass
-
-
-class DryRunOperationException(AwsError):
-    pass
-
-
-class ConflictException(AwsError):
-    pass
-
-
-class KeyUnavailableException(AwsError):
-    status = 500
 
 
 def wrong_key_usage(arn: str, usage: str, operation: str) -> InvalidKeyUsageException:
@@ -163,11 +223,23 @@ def incompatible_algorithm(algorithm: str, key_spec: str) -> InvalidKeyUsageExce
     )
 
 
+class IncorrectKeyException(AwsError):
+    pass
+
+
 def incorrect_key() -> IncorrectKeyException:
     # reference §5.3 [O]
     return IncorrectKeyException(
         "The key ID in the request does not identify a CMK that can perform this operation."
     )
+
+
+class InvalidCiphertextException(AwsError):
+    pass
+
+
+class DryRunOperationException(AwsError):
+    pass
 
 
 def dry_run() -> DryRunOperationException:
@@ -177,12 +249,12 @@ def dry_run() -> DryRunOperationException:
     )
 
 
-def null_member(path: str) -> ValidationException:
-    # Members the service requires although the model marks them optional (§0.1 #9).
-    return ValidationException(
-        f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
-        "Member must not be null"
-    )
+class ConflictException(AwsError):
+    pass
+
+
+class KeyUnavailableException(AwsError):
+    status = 500
 
 
 class KMSInvalidSignatureException(AwsError):

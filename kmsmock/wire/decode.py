@@ -19,7 +19,12 @@ import re
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from kmsmock.wire.aws_errors import SerializationException, ValidationException
+from kmsmock.wire.aws_errors import (
+    SerializationException,
+    ValidationException,
+    unexpected_list,
+    unexpected_structure,
+)
 from kmsmock.wire.model import operation_model
 
 if TYPE_CHECKING:
@@ -250,7 +255,7 @@ def _map(shape: Shape) -> Converter:
 
     def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         if not isinstance(value, dict):
-            raise SerializationException("Start of list found where not expected")
+            raise unexpected_list()
         return {
             key(k, f"{path}.key", out): val(v, f"{path}.value", out)
             for k, v in value.items()
@@ -309,7 +314,7 @@ def _structure(shape: Shape) -> Converter:
 
     def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:
         if not isinstance(value, dict):
-            raise SerializationException("Start of list found where not expected")
+            raise unexpected_list()
         prefix = f"{path}." if path else ""
         # Requests carry a few of many optional members: visit only those present,
         # and walk the whole model only to report what is wrong.
@@ -360,9 +365,6 @@ def _compile(shape: Shape) -> Converter:
     raise TypeError(f"kmsmock cannot validate shape type {kind!r} ({shape.name})")
 
 
-_NOT_AN_OBJECT = "Start of structure or map found where not expected."
-
-
 def json_body(raw: bytes | str) -> dict[str, Any]:
     """The request body as JSON: an object, or AWS's SerializationException."""
     if not raw:
@@ -373,11 +375,9 @@ def json_body(raw: bytes | str) -> dict[str, Any]:
     except (ValueError, RecursionError):
         # RecursionError: nesting deeper than the interpreter's stack, which AWS's parser
         # refuses as it refuses any body that is not one JSON object.
-        raise SerializationException(
-            "Start of structure or map found where not expected."
-        ) from None
+        raise unexpected_structure() from None
     if not isinstance(body, dict):
-        raise SerializationException("Start of structure or map found where not expected.")
+        raise unexpected_structure()
     return body
 
 

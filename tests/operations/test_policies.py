@@ -244,6 +244,32 @@ def test_put_key_policy_put_key_policy_action_only_is_accepted(client, key_id):
     assert client.get_key_policy(KeyId=key_id)["Policy"] == policy
 
 
+# IAM matches actions with * and ? wildcards, ignoring case (IAM User Guide, "IAM JSON
+# policy elements: Action"); the lockout check reads them so.
+@pytest.mark.parametrize(
+    "action",
+    ["kms:Put*", "KMS:putkeypolicy", "kms:PutKey?olicy", ["kms:Encrypt", "kms:*Policy"]],
+)
+def test_put_key_policy_action_pattern_naming_put_key_policy_is_accepted(client, key_id, action):
+    policy = policy_with({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, action=action)
+    client.put_key_policy(KeyId=key_id, Policy=policy)
+    assert client.get_key_policy(KeyId=key_id)["Policy"] == policy
+
+
+@pytest.mark.parametrize("action", ["kms:Put?", "kms:Get*", "kms:PutKeyPolicy?", "kms:PutKey"])
+def test_put_key_policy_action_pattern_missing_put_key_policy_raises_malformed_policy(
+    client, key_id, action
+):
+    policy = policy_with({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, action=action)
+    with pytest.raises(ClientError) as info:
+        client.put_key_policy(KeyId=key_id, Policy=policy)
+    assert error(info.value) == (
+        "MalformedPolicyDocumentException",
+        "The new key policy will not allow you to update the key policy in the future.",
+    )
+    assert client.get_key_policy(KeyId=key_id)["Policy"] == DEFAULT_POLICY
+
+
 @pytest.mark.parametrize(("policy", "message"), MALFORMED)
 def test_put_key_policy_malformed_document_raises_malformed_policy(client, key_id, policy, message):
     with pytest.raises(ClientError) as info:
