@@ -1,4 +1,4 @@
-"""Marker pagination as KMS list operations do it (reference §4.0)."""
+"""Marker pagination as KMS list operations do it (docs/kms-behaviour.md#pagination)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def page_start(params: dict[str, Any], *, default_limit: int, max_limit: int) ->
     """(position of the page's first item, "" for the first page; the page's size)."""
     marker = params.get("Marker")
     start = _position(marker) if marker is not None else ""
-    # Limits above the documented maximum are clamped (reference §4.0, open question 14).
+    # Limits above the documented maximum are clamped (docs/kms-behaviour.md#pagination).
     return start, min(params.get("Limit", default_limit), max_limit)
 
 
@@ -74,6 +74,6 @@ def _position(marker: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         decoded = ""
     if not decoded.startswith(_TAG):
-        # Message unverified against AWS (reference §4.0).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#pagination).
         raise InvalidMarkerException(f"Invalid marker: {marker}")
     return decoded[len(_TAG) :]

@@ -177,8 +177,8 @@ def _plan(operation: str, region: str) -> _Plan:
 #   found, NotFoundException, as for any identifier that names no key.
 # - A malformed grant token or marker where the operation does not declare them (grant
 #   tokens on DescribeKey, a marker on ListKeyPolicies, which never returns one): the
-#   request is invalid, ValidationException (AWS's text there is unverified; an empty
-#   message gets kmsmock's own).
+#   request is invalid, ValidationException (Unverified against AWS: the text there; an
+#   empty message gets kmsmock's own).
 _UNDECLARED: dict[str, Callable[[str], aws.AwsError]] = {
     "InvalidArnException": aws.NotFoundException,
     "InvalidGrantTokenException": lambda message: aws.ValidationException(

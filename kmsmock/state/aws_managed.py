@@ -1,7 +1,7 @@
 """AWS managed keys: the ``alias/aws/<service>`` aliases KMS predefines in every account.
 
 They are listed by ListAliases without a target until first used; KMS creates
-the key behind one when it is first named (reference §1.3, §4.1 DescribeKey).
+the key behind one when it is first named (docs/kms-behaviour.md#aws-managed-keys).
 """
 
 from __future__ import annotations

@@ -21,9 +21,10 @@ from kmsmock.crypto.specs import (
 )
 from kmsmock.wire.aws_errors import InvalidGrantTokenException
 
-# Grant IDs are 64 lowercase hex characters in every observed example (reference §1.6).
+# Grant IDs are 64 lowercase hex characters in every observed example
+# (docs/kms-behaviour.md#grant-ids-and-tokens).
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
-# Most grants one key may have [D].
+# Most grants one key may have (docs/kms-behaviour.md#quotas).
 MAX_GRANTS_PER_KEY = 50_000
 
 _COMMON = ("CreateGrant", "RetireGrant", "DescribeKey")
@@ -37,7 +38,8 @@ _SYMMETRIC = (
     "ReEncryptFrom",
     "ReEncryptTo",
 )
-# Grant operations per key type (reference §6.2), keyed by (symmetric?, key usage).
+# Grant operations per key type (docs/kms-behaviour.md#grant-operations),
+# keyed by (symmetric?, key usage).
 _GRANTABLE: dict[tuple[bool, str], frozenset[str]] = {
     (True, ENCRYPT_DECRYPT): frozenset((*_SYMMETRIC, *_COMMON)),
     (False, ENCRYPT_DECRYPT): frozenset(
@@ -128,9 +130,9 @@ class Grant:
 # Opaque, as AWS's are: random bytes the mock files in its token index (``KmsBackend.
 # grant_tokens``) against the grant they name, so RetireGrant can find a grant by
 # token alone. The index keeps tokens of grants since gone: such a token is still one
-# kmsmock issued, accepted and ignored in GrantTokens [M].
+# kmsmock issued, accepted and ignored in GrantTokens (docs/kms-behaviour.md#grant-ids-and-tokens).
 _TOKEN_VERSION = b"\x01"
-_TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters (reference §1.6)
+_TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters
 
 
 class TokenTarget(NamedTuple):
@@ -141,7 +143,8 @@ class TokenTarget(NamedTuple):
 
 
 def new_token(index: dict[str, TokenTarget], target: TokenTarget, entropy: Any) -> str:
-    """A new token for a grant; every CreateGrant call returns a fresh one [M]."""
+    """A new token for a grant; every CreateGrant call returns a fresh one
+    (docs/kms-behaviour.md#grant-ids-and-tokens)."""
     token = base64.urlsafe_b64encode(_TOKEN_VERSION + entropy(_TOKEN_BYTES)).decode()
     index[token] = target
     return token
@@ -151,5 +154,6 @@ def check_tokens(index: dict[str, TokenTarget], tokens: list[str]) -> None:
     """Refuse a GrantTokens list holding a token kmsmock did not issue."""
     for token in tokens:
         if token not in index:
-            # KMS's text is unknown, kmsmock sends none (reference §1.6).
+            # Unverified against AWS: the text, so kmsmock sends none
+            # (docs/kms-behaviour.md#grant-ids-and-tokens).
             raise InvalidGrantTokenException()

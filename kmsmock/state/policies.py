@@ -2,9 +2,9 @@
 
 Policies are stored exactly as given. Their evaluation for access decisions, under
 ``enforce_policies``, is ``_authorization``'s; what lives here is the validation KMS
-applies to every document (reference §7.2), including the lockout safety check, which
-asks whether the caller could still change the policy, and how a policy's principal
-names a caller, which both use.
+applies to every document (docs/kms-behaviour.md#policy-validation), including the
+lockout safety check, which asks whether the caller could still change the policy, and
+how a policy's principal names a caller, which both use.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ _IAM_PRINCIPAL = re.compile(
 
 
 def default_policy(region: str, account: str) -> str:
-    """The policy CreateKey writes when none is given (reference §7.1, observed text)."""
+    """The policy CreateKey writes when none is given (docs/kms-behaviour.md#default-key-policy)."""
     return (
         "{\n"
         '  "Version" : "2012-10-17",\n'
@@ -83,7 +83,7 @@ def aws_managed_policy(service: str, region: str, account: str) -> str:
 def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockout: bool) -> None:
     """Raise what KMS raises for ``policy``; return quietly when KMS would store it."""
     if len(policy.encode("utf-8")) > MAX_POLICY_BYTES:
-        # Message unverified against AWS (reference §7.2).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#policy-validation).
         raise aws.LimitExceededException(
             f"Policy document exceeds the maximum size of {MAX_POLICY_BYTES} bytes."
         )
@@ -97,7 +97,8 @@ def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockou
 
 
 def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
-    # Texts other than the two observed ones are unverified (reference Appendix D.3).
+    # Unverified against AWS: texts other than the two observed ones
+    # (docs/kms-behaviour.md#policy-validation).
     return aws.MalformedPolicyDocumentException(detail)
 
 
