@@ -98,7 +98,8 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
         "ReplicaKeyMetadata": metadata,
         "ReplicaPolicy": policy if policy is not None else default_policy(region, replica.account),
     }
-    # KMS leaves ReplicaTags out when the replica has no tags (recorded response).
+    # KMS leaves ReplicaTags out when the replica has no tags
+    # (docs/kms-behaviour.md#multi-region-operations).
     if tags:
         result["ReplicaTags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
     return result
