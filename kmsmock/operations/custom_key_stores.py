@@ -2,8 +2,8 @@
 DeleteCustomKeyStore, DescribeCustomKeyStores, UpdateCustomKeyStore
 (docs/kms-behaviour.md#custom-key-stores).
 
-AWS's texts for the store errors are not recorded; kmsmock's messages say what
-is wrong, with the error codes KMS uses.
+Unverified against AWS: the texts of the store errors. kmsmock's messages say what is
+wrong, with the error codes KMS uses.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ _CONTEXT_CONSTRAINTS = ("EncryptionContextSubset", "EncryptionContextEquals")
 def _parties(params: Params) -> Parties:
     """(GranteePrincipal, RetiringPrincipal, GranteeServicePrincipal,
     RetiringServicePrincipal) of a CreateGrant, checked for the combinations the API
-    reference allows. The texts follow its sentences; AWS's own are unrecorded."""
+    reference allows. Unverified against AWS: the texts, which follow its sentences."""
     grantee, retiring = params.get("GranteePrincipal"), params.get("RetiringPrincipal")
     service, retiring_service = (
         params.get("GranteeServicePrincipal"),
@@ -177,7 +177,8 @@ def _service_filter(ctx: RequestContext, operation: str, service: str, resource:
     grants; any other caller is refused, whether or not policies are enforced."""
     if is_service_principal(ctx.principal) and ctx.principal == service:
         return
-    # The refusal's text is unrecorded; KMS's "not authorized" template.
+    # Unverified against AWS: the refusal's text, KMS's "not authorized" template
+    # (docs/kms-behaviour.md#authorization).
     raise aws.AccessDeniedException(
         f"User: {ctx.principal} is not authorized to perform: kms:{operation} on resource: "
         f"{resource} because no identity-based policy allows the kms:{operation} action"
@@ -193,7 +194,7 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
     """
     service = params.get("GranteeServicePrincipal")
     if service is not None and params.get("GranteePrincipal") is not None:
-        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        # The API reference's "either ... but not both". Unverified against AWS: the text.
         raise aws.ValidationException(
             "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
         )
@@ -226,7 +227,7 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
     principal: str | None = params.get("RetiringPrincipal")
     service: str | None = params.get("RetiringServicePrincipal")
     if (principal is None) == (service is None):
-        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        # The API reference's "either ... but not both". Unverified against AWS: the text.
         raise aws.ValidationException(
             "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
         )

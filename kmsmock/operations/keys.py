@@ -218,7 +218,8 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
 
 
 def _invalid_marker(marker: str) -> aws.InvalidMarkerException:
-    # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
+    # A marker of a request with other ResourceOwners. Unverified against AWS: the text
+    # (docs/kms-behaviour.md#pagination).
     return aws.InvalidMarkerException(f"Invalid marker: {marker}")
 
 

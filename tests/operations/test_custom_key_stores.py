@@ -2,7 +2,7 @@
 external stores, their keys, connection states, updates, GenerateRandom from a store, and
 isolation.
 
-kmsmock's own texts are used where none is recorded from AWS.
+Unverified against AWS: the texts of the store errors, which are kmsmock's own.
 """
 
 from __future__ import annotations
