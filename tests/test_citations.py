@@ -9,6 +9,7 @@ brackets, and on a docs/kms-behaviour.md anchor the page does not define.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ _CITED_ANCHOR = re.compile(r"kms-behaviour\.md#([A-Za-z0-9_-]+)")
 _DEFINED_ANCHOR = re.compile(r"^#+ .*\{ *#([A-Za-z0-9_-]+) *\}\s*$", re.M)
 
 
+@cache
 def _files() -> list[Path]:
     found: list[Path] = []
     for name in SEARCHED:
@@ -45,6 +47,7 @@ def _files() -> list[Path]:
     return found
 
 
+@cache
 def _lines(path: Path) -> list[tuple[int, str]]:
     return list(enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))
 
