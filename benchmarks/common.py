@@ -64,6 +64,6 @@ CREATE_KEY_SPECS: list[tuple[KeySpecType, KeyUsageTypeType]] = [
     ("ML_DSA_87", "SIGN_VERIFY"),
     ("SM2", "SIGN_VERIFY"),
 ]
-# SM2 exists only in China's Regions (reference §2.2): its case runs there.
+# SM2 exists only in China's Regions (docs/kms-behaviour.md#china-regions): its case runs there.
 CHINA_REGION = "cn-north-1"
 QUICK_KEY_SPECS = {"SYMMETRIC_DEFAULT", "HMAC_256", "RSA_2048", "ECC_NIST_P256", "ML_DSA_44"}

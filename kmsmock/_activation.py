@@ -88,7 +88,8 @@ class KmsMock(Handle):
         self.account_id: str = given.get("account_id", DEFAULT_ACCOUNT)
         self.seed: int | None = seed
         self.passthrough: frozenset[str] = given.get("passthrough", frozenset())
-        # Key policies and grants decide access (reference §7.3); off by default.
+        # Key policies and grants decide access (docs/kms-behaviour.md#authorization); off by
+        # default.
         self.enforce_policies: bool = given.get("enforce_policies", False)
         self._backend: KmsBackend | None = None
         self._stopped = False

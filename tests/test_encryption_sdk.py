@@ -23,7 +23,8 @@ from tests._support import ACCOUNT
 
 MESSAGE = bytes(range(256)) * 4096  # 1 MiB
 CONTEXT = {"purpose": "kmsmock test", "tenant": "acme"}
-# kmsmock's symmetric ciphertext starts with these bytes and the owning account (§5.1).
+# kmsmock's symmetric ciphertext starts with these bytes and the owning account
+# (docs/kms-behaviour.md#symmetric-ciphertext).
 KMS_BLOB_START = b"\x01\x02\x02\x00\x78" + ACCOUNT.encode()
 
 # When a decryption fails, the SDK's StreamDecryptor cannot close cleanly: its finaliser

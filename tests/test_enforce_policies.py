@@ -1,5 +1,6 @@
 """Key policies and grants deciding access under ``mock_kms(enforce_policies=True)``
-(reference §7.3; grant constraints §6.3), through boto3.
+(docs/kms-behaviour.md#authorization; grant constraints:
+docs/kms-behaviour.md#grant-constraints), through boto3.
 
 Keys here are made by an admin user whose statement allows it ``kms:*``; the account root
 is left out of most policies on purpose, because a statement naming the account
@@ -1547,8 +1548,8 @@ def test_revoke_grant_needs_the_key_policy(as_principal: As, admin: Client) -> N
 def test_unrelated_principal_of_another_account_cannot_retire_a_grant(
     as_principal: As, admin: Client
 ) -> None:
-    # Reference §6.4: the retiring principal, the grantee (with RetireGrant in the
-    # grant) or the account that created the grant may retire it; no one else.
+    # docs/kms-behaviour.md#retiring-grants: the retiring principal, the grantee (with RetireGrant
+    # in the grant) or the account that created the grant may retire it; no one else.
     key = make_key(admin)
     created = grant(admin, key, ["Encrypt"], RetiringPrincipal=ADMIN)
 
@@ -1556,7 +1557,7 @@ def test_unrelated_principal_of_another_account_cannot_retire_a_grant(
         lambda: as_principal(FOREIGN_STRANGER).retire_grant(GrantToken=created["GrantToken"])
     )
 
-    # KMS's message for this case is not recorded in the reference.
+    # Unverified against AWS: the message for this case.
     assert found[0] == "AccessDeniedException"
     assert encrypt(as_principal(ROLE), key)["KeyId"] == key
 
@@ -1574,7 +1575,8 @@ def test_create_grant_through_a_grant(as_principal: As, admin: Client) -> None:
 def test_create_grant_through_a_grant_is_limited_to_the_parents_operations(
     as_principal: As, admin: Client
 ) -> None:
-    # Reference §6.3: a child grant may allow only a subset of its parent's operations.
+    # A child grant may allow only a subset of its parent's operations
+    # (docs/kms-behaviour.md#grant-constraints).
     key = make_key(admin)
     grant(admin, key, ["CreateGrant", "Decrypt"])
 
@@ -1590,8 +1592,8 @@ def test_create_grant_through_a_grant_is_limited_to_the_parents_operations(
 def test_create_grant_through_a_constrained_grant_with_equal_constraints(
     as_principal: As, admin: Client
 ) -> None:
-    # Reference §6.3: a grant allowing CreateGrant with a constraint lets the grantee
-    # create child grants with equal or stricter constraints.
+    # A grant allowing CreateGrant with a constraint lets the grantee create child grants
+    # with equal or stricter constraints (docs/kms-behaviour.md#grant-constraints).
     key = make_key(admin)
     constraints = {"EncryptionContextSubset": {"dept": "finance"}}
     grant(admin, key, ["CreateGrant", "Decrypt"], Constraints=constraints)
@@ -1713,7 +1715,7 @@ def test_list_retirable_grants_lists_grants_on_a_key_the_caller_is_denied(
     assert [g["KeyId"] for g in grants] == [key]
 
 
-# Aliases: the action on the key through the key policy (reference §7.3) ----------------
+# Aliases: the action on the key through the key policy (docs/kms-behaviour.md#authorization) ---
 
 
 def test_create_alias_needs_create_alias_on_the_key(as_principal: As, admin: Client) -> None:
@@ -1771,8 +1773,9 @@ def test_update_alias_needs_update_alias_on_the_old_key(as_principal: As, admin:
 
 
 def test_session_may_set_a_policy_that_allows_its_role(as_principal: As, admin: Client) -> None:
-    # Reference §7.2: the lockout check asks whether the caller could call PutKeyPolicy
-    # under the new policy; a statement naming its role lets the session do so (§7.3).
+    # The lockout check asks whether the caller could call PutKeyPolicy under the new policy
+    # (docs/kms-behaviour.md#policy-validation); a statement naming its role lets the session do so
+    # (docs/kms-behaviour.md#authorization).
     key = make_key(admin, allow(ROLE, "kms:*"))
     session = as_principal(SESSION)
 

@@ -104,7 +104,7 @@ def test_describe_key_unknown_key_arn_raises_key_does_not_exist(client, key_id):
 
 def test_describe_key_key_arn_with_malformed_id_raises_invalid_key_id(client):
     arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/fake-key-id"
-    # What AWS quotes here (the ID or the whole ARN) is unverified; kmsmock quotes the ID.
+    # Unverified against AWS: whether it quotes the ID or the whole ARN; kmsmock quotes the ID.
     assert _not_found(client, arn) == "Invalid keyId 'fake-key-id'"
 
 
@@ -146,7 +146,7 @@ def test_describe_key_unknown_alias_in_other_account_raises_alias_not_found(clie
 def test_describe_key_malformed_arn_raises_invalid_arn_exception(client, arn):
     with pytest.raises(client.exceptions.InvalidArnException) as exc:
         client.describe_key(KeyId=arn)
-    # Message unverified against AWS (reference §1.2); kmsmock's wording.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#key-arns); kmsmock's wording.
     assert error(exc.value) == ("InvalidArnException", f"ARN {arn} is not valid")
 
 

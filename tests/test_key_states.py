@@ -1,5 +1,6 @@
 """The key-state machine: every implemented operation in every key state, against the
-effects table (reference §3.2), and the order of checks (§3.3)."""
+effects table (docs/kms-behaviour.md#key-state-table), and the order of checks
+(docs/kms-behaviour.md#check-order)."""
 
 from __future__ import annotations
 
@@ -136,7 +137,8 @@ KEY_TYPES: dict[str, dict[str, str]] = {
     "DeriveSharedSecret": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "KEY_AGREEMENT"},
     "Encapsulate": _ML_KEM,
     "Decapsulate": _ML_KEM,
-    # Other origins are refused before the state is looked at (§3.2 "PD or IMP").
+    # Other origins are refused before the state is looked at ("PD or IMP" in
+    # docs/kms-behaviour.md#key-state-table).
     "GetParametersForImport": {"Origin": "EXTERNAL"},
     "ImportKeyMaterial": {"Origin": "EXTERNAL"},
     "DeleteImportedKeyMaterial": {"Origin": "EXTERNAL"},
@@ -146,7 +148,8 @@ KEY_TYPES: dict[str, dict[str, str]] = {
 IMPLEMENTED = sorted(set(EFFECTS) & set(HANDLERS) & set(service_model().operation_names))
 STATES = list(KeyState)
 
-# The error each effect stands for, written out independently of kmsmock (§3.2 legend).
+# The error each effect stands for, written out independently of kmsmock
+# (docs/kms-behaviour.md#key-state-table).
 EXPECTED: dict[Effect, tuple[str, str]] = {
     Effect.DISABLED: ("DisabledException", "{arn} is disabled."),
     Effect.PENDING_DELETION: ("KMSInvalidStateException", "{arn} is pending deletion."),
@@ -161,8 +164,8 @@ EXPECTED: dict[Effect, tuple[str, str]] = {
     ),
 }
 
-# Reference §3.2 transcribed: En, Dis, PD (and PendingReplicaDeletion), PI, Un, Cr, Up.
-# "✓ or ROT"/"✓ or IMP" cells are ✓ here (rotation and import support depend on the key
+# docs/kms-behaviour.md#key-state-table transcribed: En, Dis, PD (and PendingReplicaDeletion), PI,
+# Un, Cr, Up. "✓ or ROT"/"✓ or IMP" cells are ✓ here (rotation and import support depend on the key
 # type, not its state); "n/a" cells are ✓ (the combination cannot occur).
 _o = "ok"
 REFERENCE_TABLE: dict[str, tuple[str, ...]] = {
@@ -358,7 +361,7 @@ def test_describe_key_enabled_flag_true_only_when_enabled(client, kms_mock, stat
     assert meta["Enabled"] is (state is KeyState.ENABLED)
 
 
-# Order of checks (§3.3) -------------------------------------------------------------
+# Order of checks (docs/kms-behaviour.md#check-order) ---------------------------------------
 
 
 def test_update_alias_unknown_alias_beats_pending_deletion_target(client):

@@ -16,7 +16,8 @@ from kmsmock.wire import known_model
 from kmsmock.wire.guard import guard_for, member_paths
 from tests._support import service_model
 
-# Codes KMS answers with that the model does not declare as error shapes (reference §10.2).
+# Codes KMS answers with that the model does not declare as error shapes
+# (docs/kms-behaviour.md#http-status).
 UNMODELED_CODES = {
     "ValidationException",
     "SerializationException",
@@ -66,7 +67,7 @@ def test_aws_error_class_names_a_model_error_shape(cls):
     assert cls.__name__ in modeled | UNMODELED_CODES
 
 
-# Reference §10.2: every client error is 400 on the wire; server faults keep 5xx.
+# Every client error is 400 on the wire; server faults keep 5xx (docs/kms-behaviour.md#http-status).
 SERVER_STATUS = {
     "KMSInternalException": 500,
     "KeyUnavailableException": 500,

@@ -1,4 +1,5 @@
-"""Server-side validation from the model, with AWS's exact ValidationException text (§10.3)."""
+"""Server-side validation from the model, with AWS's exact ValidationException text
+(docs/kms-behaviour.md#validation-messages)."""
 
 from __future__ import annotations
 
@@ -162,7 +163,8 @@ def test_generate_random_without_number_of_bytes_raises_required_message(raw_cli
 
 
 def test_generate_random_without_number_of_bytes_client_validation_on_raises(client):
-    # Optional in the model, so botocore lets it through; the service requires it (§4.5).
+    # Optional in the model, so botocore lets it through; the service requires it
+    # (docs/kms-behaviour.md#required-by-the-service).
     message = _validation_message(lambda: client.generate_random())
     assert message == "NumberOfBytes is required."
 

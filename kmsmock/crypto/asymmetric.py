@@ -86,7 +86,8 @@ def _hashed(name: str, kind: str, hash_name: str) -> tuple[str, SigningAlgorithm
         digest_args: tuple[Any, ...] = (ec.ECDSA(digest),)
     else:
         scheme = (
-            # KMS signs with a salt as long as the digest [D], and verifies only that.
+            # KMS signs with a salt as long as the digest, and verifies only that
+            # (docs/kms-behaviour.md#signing).
             padding.PSS(mgf=padding.MGF1(algorithm()), salt_length=padding.PSS.DIGEST_LENGTH)
             if kind == "pss"
             else padding.PKCS1v15()
@@ -109,7 +110,8 @@ SIGNING_ALGORITHMS: dict[str, SigningAlgorithm] = dict(
 
 
 def digest_size(spec: str) -> int:
-    """The HMAC key length kmsmock generates: the digest length (reference §2.5)."""
+    """The HMAC key length kmsmock generates: the digest length
+    (docs/kms-behaviour.md#hmac-keys)."""
     return hashlib.new(_HMAC_HASHES[spec]).digest_size
 
 
@@ -233,7 +235,7 @@ def verify(
 
 def _sm2_digest(public: _sm2.PublicKey, message: bytes, message_type: str) -> bytes:
     # A DIGEST is e = SM3(Z_A || M) made by the caller, who may so choose another
-    # distinguishing ID; for RAW, KMS hashes with its default ID [D].
+    # distinguishing ID; for RAW, KMS hashes with its default ID (docs/kms-behaviour.md#signing).
     return message if message_type == "DIGEST" else _sm2.message_digest(public, message)
 
 
@@ -256,7 +258,8 @@ def oaep(algorithm: str) -> padding.OAEP:
 
 
 def encryption_capacity(spec: str, algorithm: str) -> int:
-    """The largest plaintext an asymmetric key spec encrypts with ``algorithm`` (§2.3)."""
+    """The largest plaintext an asymmetric key spec encrypts with ``algorithm``
+    (docs/kms-behaviour.md#encryption-limits)."""
     if algorithm == "SM2PKE":
         return 1024
     # RSA-OAEP: k - 2 hLen - 2.

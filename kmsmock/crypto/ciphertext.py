@@ -4,8 +4,8 @@ The only module that touches ``cryptography.hazmat``. Symmetric ciphertext is
 AES-256-GCM with the encryption context bound as additional authenticated data.
 The blob names the owning account, the key and the key material that sealed it,
 so Decrypt needs no KeyId and works in every Region of a multi-Region key (the
-Region is deliberately absent, reference §5.1). The header is authenticated too:
-changing any byte of the blob makes decryption fail.
+Region is deliberately absent, docs/kms-behaviour.md#symmetric-ciphertext). The header
+is authenticated too: changing any byte of the blob makes decryption fail.
 
     magic (5) | account (12, ASCII) | key ID (36, ASCII) | material ID (32) | IV (12)
     | ciphertext | GCM tag (16)

@@ -27,7 +27,8 @@ from kmsmock.crypto.sm3 import sm3
 Entropy = Callable[[int], bytes]
 Jacobian = tuple[int, int, int]  # Z == 0 is the point at infinity
 
-# The signer's distinguishing ID KMS uses; callers cannot choose another [D].
+# The signer's distinguishing ID KMS uses; callers cannot choose another
+# (docs/kms-behaviour.md#signing).
 DEFAULT_ID = b"1234567812345678"
 
 

@@ -1,7 +1,7 @@
 """Key specs: which key usages each allows and the algorithms KMS reports for them.
 
 One table for CreateKey's validation, KeyMetadata and (later) GetPublicKey
-(reference §2.1).
+(docs/kms-behaviour.md#key-specs).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ALGORITHM_FIELD = {
 }
 
 _RSA_ENCRYPTION = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256")
-# Order as observed from KMS [O].
+# Order as observed from KMS (docs/kms-behaviour.md#key-specs).
 _RSA_SIGNING = (
     "RSASSA_PKCS1_V1_5_SHA_256",
     "RSASSA_PKCS1_V1_5_SHA_384",

@@ -1,5 +1,5 @@
 """Key material for import: wrapping key pairs, unwrapping, and what material each key
-spec accepts (reference §4.13, §5.9).
+spec accepts (docs/kms-behaviour.md#import-wrapping).
 
 ``state.imported`` keeps the import parameters and tokens on the key; this module does
 the cryptography they need.
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 from kmsmock.crypto import mlkem, sm2
 from kmsmock.crypto.asymmetric import CURVES, ML_DSA, RSA_BITS, KeyPair
 
-# HMAC material lengths KMS accepts per spec, in bytes (reference §5.9).
+# HMAC material lengths KMS accepts per spec, in bytes (docs/kms-behaviour.md#hmac-keys).
 _HMAC_LENGTHS = {
     "HMAC_224": (28, 64),
     "HMAC_256": (32, 64),
@@ -49,8 +49,8 @@ def unwrap(algorithm: str, private: Any, wrapped: bytes) -> bytes | None:
             return private.decrypt(wrapped, oaep)  # type: ignore[no-any-return]
         except ValueError:
             return None
-    # RSA_AES_KEY_WRAP_*: an RSA-OAEP-wrapped AES key, then the material in AES Key Wrap
-    # with Padding (RFC 5649) under it [O].
+    # RSA_AES_KEY_WRAP_*: an RSA-OAEP-wrapped AES key, then the material in AES Key Wrap with
+    # Padding (RFC 5649) under it, as checked against AWS (docs/kms-behaviour.md#import-wrapping).
     size = private.key_size // 8
     try:
         aes_key = private.decrypt(wrapped[:size], oaep)

@@ -1,4 +1,4 @@
-"""Marker pagination as KMS list operations do it (reference §4.0)."""
+"""Marker pagination as KMS list operations do it (docs/kms-behaviour.md#pagination)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def page_start(
     """(position of the page's first item, "" for the first page; the page's size)."""
     marker = params.get("Marker")
     start = _position(marker, operation) if marker is not None else ""
-    # Limits above the documented maximum are clamped (reference §4.0, open question 14).
+    # Limits above the documented maximum are clamped (docs/kms-behaviour.md#pagination).
     return start, min(params.get("Limit", default_limit), max_limit)
 
 
@@ -71,13 +71,14 @@ def marker_position(marker: str, operation: str) -> str:
 
 def invalid_marker(marker: str, operation: str) -> AwsError:
     """The error for a marker ``operation`` did not issue."""
-    # Message unverified against AWS (reference §4.0).
+    # Unverified against AWS: the message (docs/kms-behaviour.md#pagination).
     message = f"Invalid marker: {marker}"
     if "InvalidMarkerException" in declared_errors(operation):
         return InvalidMarkerException(message)
     # ListKeyPolicies takes a Marker but never returns one, and its model does not
     # declare InvalidMarkerException; an operation answers only declared codes (SDKs map
-    # those to exception classes): the request is invalid. AWS's text there is unrecorded.
+    # those to exception classes): the request is invalid.
+    # Unverified against AWS: the code and text for such a marker.
     return ValidationException(message)
 
 

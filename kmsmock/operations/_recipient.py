@@ -12,7 +12,7 @@ from kmsmock.operations._registry import Params
 from kmsmock.state.context import RequestContext
 from kmsmock.wire import aws_errors as aws
 
-# Text unverified against AWS: KMS documents only that it needs a valid document.
+# Unverified against AWS: the text; KMS documents only that it needs a valid document.
 INVALID_DOCUMENT = "The attestation document in the Recipient parameter is not valid."
 
 

@@ -24,7 +24,8 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
 
     secret = ecdh(ctx.secret(key), params["PublicKey"])
     if secret is None:
-        # KMS answers a public key it cannot use with an empty message [O].
+        # KMS answers a public key it cannot use with an empty message
+        # (docs/kms-behaviour.md#key-agreement).
         raise aws.ValidationException("")
     ctx.record_use(key)
     result = {
@@ -33,7 +34,7 @@ def derive_shared_secret(ctx: RequestContext, params: Params) -> Result:
         "KeyOrigin": key.origin,
     }
     if recipient is not None:
-        # SharedSecret is left out with Recipient [M].
+        # SharedSecret is left out with Recipient (botocore's KMS model).
         result["CiphertextForRecipient"] = for_recipient(ctx, recipient, secret)
     else:
         result["SharedSecret"] = secret

@@ -23,14 +23,15 @@ def _check_name(ctx: RequestContext, name: str) -> None:
             "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
         )
     if ":" in name:
-        # ':' passes the model's pattern but not the service (reference §1.3 [E]).
+        # ':' passes the model's pattern but not the service (docs/kms-behaviour.md#aliases).
+        # Unverified against AWS: the text.
         raise aws.ValidationException(f"{name} contains invalid characters for an alias")
     _refuse_reserved(ctx, name)
 
 
 def _refuse_reserved(ctx: RequestContext, name: str) -> None:
-    # AWS managed aliases belong to KMS; its answer to changing one is unverified
-    # (reference Appendix D.3), so kmsmock answers as the account's policy would.
+    # AWS managed aliases belong to KMS. Unverified against AWS: its answer to changing
+    # one, so kmsmock answers as the account's policy would (docs/kms-behaviour.md#aliases).
     if name.startswith(_aws_managed.RESERVED_PREFIX):
         raise aws.access_denied(ctx.principal, ctx.operation, _arn(ctx, name))
 
@@ -41,7 +42,7 @@ def _arn(ctx: RequestContext, name: str) -> str:
 
 def _check_room(ctx: RequestContext, state: AccountRegion, key: Key) -> None:
     if len(state.aliases_of(key.key_id)) >= MAX_ALIASES_PER_KEY:
-        # Message unverified against AWS (reference §11.1).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#quotas).
         raise aws.LimitExceededException(
             f"Cannot create more than {MAX_ALIASES_PER_KEY} aliases for key {key.arn}."
         )
@@ -83,9 +84,9 @@ def update_alias(ctx: RequestContext, params: Params) -> Result:
         raise aws.alias_not_found(_arn(ctx, name))
     key = ctx.key(params["TargetKeyId"])
     current = state.keys[alias.target_key_id]
-    ctx.authorize(current)  # UpdateAlias needs the action on the old key too (§7.3)
+    ctx.authorize(current)  # UpdateAlias: the old key too (docs/kms-behaviour.md#authorization)
     if _kind(current) != _kind(key) or current.usage != key.usage:
-        # Message unverified against AWS (reference §4.2).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#alias-operations).
         raise aws.ValidationException(
             f"Alias {_arn(ctx, name)} cannot be changed from a key of type "
             f"{_kind(current)} with key usage {current.usage} to a key of type "

@@ -22,7 +22,8 @@ _DATA_KEY_BYTES = {"AES_128": 16, "AES_256": 32}
 def _encryption_key(
     ctx: RequestContext, identifier: str, algorithm: str, action: str | None = None
 ) -> Key:
-    """Resolve a key that is to encrypt with ``algorithm``, in KMS's check order (§3.3)."""
+    """Resolve a key that is to encrypt with ``algorithm``, in KMS's check order
+    (docs/kms-behaviour.md#check-order)."""
     return _check_encryption_key(ctx, ctx.key(identifier, action=action), algorithm)
 
 
@@ -45,8 +46,8 @@ def _source_key(
     header = read_header(blob) if blob is not None else None
     if identifier is not None:
         key = ctx.key(identifier, action=action)
-        # Before any check of the named key's usage: a symmetric ciphertext with an HMAC
-        # or asymmetric KeyId is IncorrectKeyException in AWS too (reference §3.3 step 6).
+        # Before any check of the named key's usage: a symmetric ciphertext with an HMAC or
+        # asymmetric KeyId is IncorrectKeyException in AWS too (docs/kms-behaviour.md#check-order).
         if header is not None and (header.account, header.key_id) != (key.account, key.key_id):
             raise aws.incorrect_key()
         return key, header if key.spec.symmetric else None
@@ -57,7 +58,7 @@ def _source_key(
 
 def _check_context(key: Key, context: Context) -> None:
     if context and not key.spec.symmetric:
-        # Message unverified against AWS (reference §4.3).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#encrypt-and-decrypt).
         raise aws.ValidationException(
             "EncryptionContext is not supported with asymmetric KMS keys."
         )
@@ -104,7 +105,8 @@ def _decrypt(
     blob: bytes,
     context: Context,
 ) -> tuple[bytes, str | None]:
-    # AWS says nothing about why a ciphertext does not decrypt (reference §5.3).
+    # AWS says nothing about why a ciphertext does not decrypt
+    # (docs/kms-behaviour.md#decryption-errors).
     if not key.spec.symmetric:
         from kmsmock.crypto.asymmetric import private_decrypt
 
@@ -146,7 +148,7 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     blob = params.get("CiphertextBlob")
     identifier = params.get("KeyId")
     ignore_ciphertext = _dry_run_ignoring_ciphertext(params)
-    # Optional in the model only because of IGNORE_CIPHERTEXT (reference §4.0).
+    # Optional in the model only because of IGNORE_CIPHERTEXT (docs/kms-behaviour.md#dry-run).
     if ignore_ciphertext:
         if identifier is None:
             raise aws.null_member("keyId")
@@ -167,7 +169,7 @@ def decrypt(ctx: RequestContext, params: Params) -> Result:
     ctx.record_use(key)
     result: Result = {"KeyId": key.arn, "EncryptionAlgorithm": algorithm}
     if recipient is not None:
-        # Neither Plaintext nor KeyMaterialId with Recipient [M].
+        # Neither Plaintext nor KeyMaterialId with Recipient (botocore's KMS model).
         result["CiphertextForRecipient"] = for_recipient(ctx, recipient, plaintext)
         return result
     result["Plaintext"] = plaintext
@@ -226,7 +228,8 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
     spec = params.get("KeySpec")
     count = params.get("NumberOfBytes")
     if (spec is None) == (count is None):
-        # Reference §4.4 [E]; the same text came from AWS GenerateRandom [O].
+        # Unverified against AWS: the text here; AWS's GenerateRandom once answered with it
+        # (docs/kms-behaviour.md#data-keys).
         raise aws.ValidationException("Please specify either number of bytes or key spec.")
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     recipient = recipient_key(params)
@@ -240,7 +243,7 @@ def _data_key(ctx: RequestContext, params: Params, with_plaintext: bool) -> Resu
     ctx.record_use(key)
     result: Result = {"CiphertextBlob": blob, "KeyId": key.arn}
     if recipient is not None:
-        # Neither Plaintext nor KeyMaterialId with Recipient [M].
+        # Neither Plaintext nor KeyMaterialId with Recipient (botocore's KMS model).
         result["CiphertextForRecipient"] = for_recipient(ctx, recipient, data_key)
         return result
     result["KeyMaterialId"] = material_id
@@ -269,7 +272,7 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         raise outside_china(ctx.operation, "KeyPairSpec", pair_spec, unavailable_specs(china))
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
     if key.custom_key_store_id is not None:
-        # reference §4.4 [M]; text unverified.
+        # Unverified against AWS: the text (docs/kms-behaviour.md#data-keys).
         raise aws.UnsupportedOperationException(
             f"{key.arn} is in a custom key store, which cannot make data key pairs."
         )
@@ -314,14 +317,15 @@ def generate_data_key_pair_without_plaintext(ctx: RequestContext, params: Params
 def generate_random(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateRandom.html"""
     count = params.get("NumberOfBytes")
-    # Optional in the model, required by the service (reference §4.5).
+    # Optional in the model, required by the service
+    # (docs/kms-behaviour.md#required-by-the-service).
     if count is None:
         raise aws.ValidationException("NumberOfBytes is required.")
     store_id = params.get("CustomKeyStoreId")
     if store_id is not None:
         store = store_of(ctx, store_id)
         if store.store_type != CLOUDHSM:
-            # reference §4.5 [M]; text unverified.
+            # Unverified against AWS: the text (docs/kms-behaviour.md#generate-random).
             raise aws.UnsupportedOperationException(
                 f"GenerateRandom is not supported for custom key store {store_id} of type "
                 f"{store.store_type}."

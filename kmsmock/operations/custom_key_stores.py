@@ -1,8 +1,9 @@
 """Custom key stores: CreateCustomKeyStore, ConnectCustomKeyStore, DisconnectCustomKeyStore,
-DeleteCustomKeyStore, DescribeCustomKeyStores, UpdateCustomKeyStore (reference §4.15, §9).
+DeleteCustomKeyStore, DescribeCustomKeyStores, UpdateCustomKeyStore
+(docs/kms-behaviour.md#custom-key-stores).
 
-The reference records no KMS texts for the store errors; kmsmock's messages say what
-is wrong, with the error codes KMS uses.
+Unverified against AWS: the texts of the store errors. kmsmock's messages say what is
+wrong, with the error codes KMS uses.
 """
 
 from __future__ import annotations
@@ -90,13 +91,14 @@ def _proxy(ctx: RequestContext, params: Params, current: dict[str, str]) -> dict
         proxy.pop("VpcEndpointServiceName", None)
         proxy.pop("VpcEndpointServiceOwner", None)
     elif "VpcEndpointServiceOwner" not in proxy:
-        # Defaults to the caller's account [M].
+        # Defaults to the caller's account (botocore's KMS model).
         proxy["VpcEndpointServiceOwner"] = ctx.account
     return proxy
 
 
 def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
-    """The uniqueness rules of CreateCustomKeyStore and UpdateCustomKeyStore (§4.15)."""
+    """The uniqueness rules of CreateCustomKeyStore and UpdateCustomKeyStore
+    (docs/kms-behaviour.md#custom-key-stores)."""
     for other in ctx.account_region.custom_key_stores.values():
         if other is store or other.store_id == store.store_id:
             continue
@@ -112,7 +114,8 @@ def _check_unique(ctx: RequestContext, store: CustomKeyStore) -> None:
         if mine and theirs:
             endpoint = mine.get("UriEndpoint")
             same_endpoint = endpoint == theirs.get("UriEndpoint")
-            # A store behind a VPC endpoint service needs an endpoint of its own [M].
+            # A store behind a VPC endpoint service needs an endpoint of its own
+            # (docs/kms-behaviour.md#custom-key-stores).
             if same_endpoint and _VPC in (mine.get("Connectivity"), theirs.get("Connectivity")):
                 raise aws.XksProxyUriEndpointInUseException(
                     f"The external key store proxy endpoint {endpoint} is already in use."
@@ -238,7 +241,8 @@ def describe_custom_key_stores(ctx: RequestContext, params: Params) -> Result:
 
 
 def _check_new_connectivity(params: Params, current: dict[str, str]) -> None:
-    """UpdateCustomKeyStore's rules for the proxy's connectivity (reference §4.15)."""
+    """UpdateCustomKeyStore's rules for the proxy's connectivity
+    (docs/kms-behaviour.md#custom-key-stores)."""
     connectivity = params.get("XksProxyConnectivity", current.get("Connectivity", ""))
     changed = connectivity != current.get("Connectivity")
     if changed and params.get("XksProxyUriEndpoint") is None:

@@ -2,7 +2,7 @@
 
 What a grant allows other calls matters under ``enforce_policies`` (``_authorization``).
 Grants take effect at once: KMS's eventual consistency (up to about five minutes,
-reference §6.4) is not simulated.
+docs/kms-behaviour.md#retiring-grants) is not simulated.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _CONTEXT_CONSTRAINTS = ("EncryptionContextSubset", "EncryptionContextEquals")
 def _parties(params: Params) -> Parties:
     """(GranteePrincipal, RetiringPrincipal, GranteeServicePrincipal,
     RetiringServicePrincipal) of a CreateGrant, checked for the combinations the API
-    reference allows. The texts follow its sentences; AWS's own are unrecorded."""
+    reference allows. Unverified against AWS: the texts, which follow its sentences."""
     grantee, retiring = params.get("GranteePrincipal"), params.get("RetiringPrincipal")
     service, retiring_service = (
         params.get("GranteeServicePrincipal"),
@@ -65,18 +65,20 @@ def _parties(params: Params) -> Parties:
 
 def _check_operations(key: Key, operations: list[str]) -> None:
     if not operations:
-        # Message unverified against AWS: the model sets no minimum (reference §4.11).
+        # Unverified against AWS: the message; the model sets no minimum
+        # (docs/kms-behaviour.md#create-grant).
         raise aws.ValidationException(
             "1 validation error detected: Value '[]' at 'operations' failed to satisfy "
             "constraint: Member must have length greater than or equal to 1"
         )
     if set(operations) == {"CreateGrant"}:
-        # reference §4.11 [O]
+        # Observed from AWS (docs/kms-behaviour.md#create-grant).
         raise aws.ValidationException("Grants must not contain only the CreateGrant operation.")
     allowed = grantable(key.spec.symmetric, key.usage)
     refused = [operation for operation in operations if operation not in allowed]
     if refused:
-        # KMS answers ValidationException [D]; the text is unverified (reference §6.2).
+        # KMS answers ValidationException (docs/kms-behaviour.md#grant-operations).
+        # Unverified against AWS: the text.
         raise aws.ValidationException(
             f"The grant operations {', '.join(refused)} are not valid for KMS key {key.arn}."
         )
@@ -89,18 +91,21 @@ def _check_constraints(key: Key, constraints: Constraints | None) -> None:
         return
     assert constraints is not None
     if not key.spec.symmetric:
-        # Constraints are for symmetric encryption keys only [M]; text unverified (§6.3).
+        # Constraints are for symmetric encryption keys only (docs/kms-behaviour.md#create-grant).
+        # Unverified against AWS: the text.
         raise aws.ValidationException(
             "Grant constraints are supported only for symmetric encryption KMS keys."
         )
     for name in _CONTEXT_CONSTRAINTS:
         pairs = constraints.get(name) or {}
         if len(pairs) > 8:
-            # At most 8 pairs per constraint [M]; text unverified (§6.3).
+            # At most 8 pairs per constraint. Unverified against AWS: the text
+            # (docs/kms-behaviour.md#create-grant).
             raise aws.ValidationException(f"{name} can contain at most 8 encryption context pairs.")
         for value in pairs.values():
             if len(value) > 384:
-                # Each value at most 384 characters [M]; text unverified (§6.3).
+                # Each value at most 384 characters. Unverified against AWS: the text
+                # (docs/kms-behaviour.md#create-grant).
                 raise aws.ValidationException(
                     f"An encryption context value in {name} exceeds 384 characters."
                 )
@@ -134,7 +139,7 @@ def create_grant(ctx: RequestContext, params: Params) -> Result:
             if grant.name == name and grant.same_request(parties, operations, constraints):
                 return {"GrantToken": _token(ctx, key, grant), "GrantId": grant.grant_id}
     if len(grants) >= MAX_GRANTS_PER_KEY:
-        # reference §4.11 [D]; text unverified.
+        # Unverified against AWS: the text (docs/kms-behaviour.md#create-grant).
         raise aws.LimitExceededException(
             f"The grant limit of {MAX_GRANTS_PER_KEY} for KMS key {key.arn} has been reached."
         )
@@ -174,7 +179,7 @@ def _service_filter(ctx: RequestContext, operation: str, service: str, resource:
     grants; any other caller is refused, whether or not policies are enforced."""
     if is_service_principal(ctx.principal) and ctx.principal == service:
         return
-    # The refusal's text is unrecorded; KMS's "not authorized" template.
+    # Unverified against AWS: the refusal's text; this is KMS's "not authorized" template.
     raise aws.not_allowed_by_iam(ctx.principal, operation, resource)
 
 
@@ -187,7 +192,7 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
     """
     service = params.get("GranteeServicePrincipal")
     if service is not None and params.get("GranteePrincipal") is not None:
-        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        # The API reference's "either ... but not both". Unverified against AWS: the text.
         raise aws.ValidationException(
             "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
         )
@@ -199,7 +204,8 @@ def list_grants(ctx: RequestContext, params: Params) -> Result:
     if grant_id is not None:
         grants = [grant for grant in grants if grant.grant_id == grant_id]
         if not grants:
-            # reference §4.11 [E]; KMS's text is unknown, kmsmock sends none.
+            # Unverified against AWS: the text, so kmsmock sends none
+            # (docs/kms-behaviour.md#create-grant).
             raise aws.InvalidGrantIdException()
     grantee = params.get("GranteePrincipal")
     if grantee is not None:
@@ -219,7 +225,7 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
     principal: str | None = params.get("RetiringPrincipal")
     service: str | None = params.get("RetiringServicePrincipal")
     if (principal is None) == (service is None):
-        # The API reference's "either ... but not both"; AWS's text is unrecorded.
+        # The API reference's "either ... but not both". Unverified against AWS: the text.
         raise aws.ValidationException(
             "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both."
         )
@@ -239,11 +245,12 @@ def list_retirable_grants(ctx: RequestContext, params: Params) -> Result:
 
 def _grant_of(key: Key, grant_id: str) -> Grant:
     if not GRANT_ID.fullmatch(grant_id):
-        # KMS's text is unknown, kmsmock sends none (reference §4.11).
+        # Unverified against AWS: the text, so kmsmock sends none
+        # (docs/kms-behaviour.md#create-grant).
         raise aws.InvalidGrantIdException()
     grant = (key.grants or {}).get(grant_id)
     if grant is None:
-        # Text unverified against AWS (reference §4.11).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#create-grant).
         raise aws.grant_not_found(grant_id)
     return grant
 
@@ -274,13 +281,13 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
         key = state.keys.get(target.key_id) if state is not None else None
         grant = (key.grants or {}).get(target.grant_id) if key is not None else None
         if key is None or grant is None:
-            # Text unverified against AWS (reference §4.11).
+            # Unverified against AWS: the text (docs/kms-behaviour.md#create-grant).
             raise aws.grant_not_found(target.grant_id)
     elif params.get("KeyId") is not None and params.get("GrantId") is not None:
         key = ctx.key(params["KeyId"])
         grant = _grant_of(key, params["GrantId"])
     else:
-        # Text unverified against AWS (reference §4.11).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#create-grant).
         raise aws.ValidationException("Grant token OR (grant ID, key ID) must be specified")
     _check_retiring(ctx, key, grant)
     if params.get("DryRun"):
@@ -290,8 +297,9 @@ def retire_grant(ctx: RequestContext, params: Params) -> Result:
 
 
 def _check_retiring(ctx: RequestContext, key: Key, grant: Grant) -> None:
-    """Under ``enforce_policies``, who may retire a grant (reference §6.4): its retiring
-    principal or retiring service principal, its grantee if the grant allows RetireGrant,
+    """Under ``enforce_policies``, who may retire a grant
+    (docs/kms-behaviour.md#retiring-grants): its retiring principal or retiring service
+    principal, its grantee if the grant allows RetireGrant,
     or the account that created it (through IAM, which kmsmock takes to allow its
     principals). A SourceArn constraint does not apply to RetireGrant (API reference)."""
     if not ctx.backend.enforce_policies:

@@ -1,5 +1,5 @@
 """Imported key material: GetParametersForImport, ImportKeyMaterial,
-DeleteImportedKeyMaterial (reference §4.13, §5.9)."""
+DeleteImportedKeyMaterial (docs/kms-behaviour.md#imported-key-material)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ _NEW, _EXISTING = "NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"
 
 
 def _external(ctx: RequestContext, identifier: str) -> Key:
-    """An imported key; another origin is refused before its state is (reference §3.2:
-    "PD (imported keys) or IMP")."""
+    """An imported key; another origin is refused before its state is
+    (docs/kms-behaviour.md#key-state-table: "PD (imported keys) or IMP")."""
     key = ctx.key(identifier, check_state=False)
     if key.origin != "EXTERNAL":
-        # reference §4.13 [O]
+        # Observed from AWS (docs/kms-behaviour.md#imported-key-material).
         raise aws.origin_not_valid(key.arn, key.origin)
     require_state(key, ctx.operation)
     return key
@@ -53,12 +53,13 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
             raise outside_china(ctx.operation, "WrappingAlgorithm", algorithm)
     key = _external(ctx, params["KeyId"])
     if algorithm == "RSAES_PKCS1_V1_5":
-        # Withdrawn on 2023-10-10 [M]; the text is unverified (reference §5.9).
+        # Withdrawn on 2023-10-10. Unverified against AWS: the text
+        # (docs/kms-behaviour.md#imported-key-material).
         raise aws.ValidationException(
             "The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported."
         )
     if (spec == "SM2") != (algorithm == "SM2PKE"):
-        # Text unverified against AWS (reference §5.9).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#import-wrapping).
         raise aws.ValidationException(
             f"Wrapping algorithm {algorithm} is not compatible with wrapping key spec {spec}."
         )
@@ -87,18 +88,19 @@ def _check_expiration(ctx: RequestContext, params: Params) -> tuple[str, float |
     valid_to: float | None = params.get("ValidTo")
     if model == _EXPIRES:
         if valid_to is None:
-            # reference §4.13 [O]
+            # Observed from AWS (docs/kms-behaviour.md#imported-key-material).
             raise aws.ValidationException(
                 "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"
             )
         now = ctx.now()
         if not now < valid_to <= now + MAX_VALID_TO:
-            # In the future and at most 365 days ahead [M]; text unverified (§4.13).
+            # In the future and at most 365 days ahead. Unverified against AWS: the text
+            # (docs/kms-behaviour.md#imported-key-material).
             raise aws.ValidationException(
                 "ValidTo must be in the future and at most 365 days from now."
             )
     elif valid_to is not None:
-        # Text unverified against AWS (reference §4.13).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#imported-key-material).
         raise aws.ValidationException(
             "A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE"
         )
@@ -109,7 +111,7 @@ def _parameters(ctx: RequestContext, key: Key, token: bytes) -> ImportParameters
     found_id = token_id(token)
     parameters = (key.import_parameters or {}).get(found_id) if found_id is not None else None
     if parameters is None:
-        # Texts unverified against AWS (reference §4.13).
+        # Unverified against AWS: the texts (docs/kms-behaviour.md#imported-key-material).
         raise aws.InvalidImportTokenException("Import token is not valid for this key.")
     if parameters.valid_to <= ctx.now():
         raise aws.ExpiredImportTokenException("Import token has expired.")
@@ -129,7 +131,8 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     if not symmetric:
         for member in ("ImportType", "KeyMaterialId", "KeyMaterialDescription"):
             if params.get(member) is not None:
-                # Symmetric keys only [M]; text unverified (reference §4.13).
+                # Symmetric keys only. Unverified against AWS: the text
+                # (docs/kms-behaviour.md#imported-key-material).
                 raise aws.ValidationException(
                     f"{member} is supported only for symmetric encryption KMS keys."
                 )
@@ -171,7 +174,7 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     return result
 
 
-# Text unverified against AWS (reference §4.13).
+# Unverified against AWS: the text (docs/kms-behaviour.md#imported-key-material).
 _INCORRECT = "The key material does not match the key spec or the key's existing material."
 
 
@@ -190,7 +193,7 @@ def _symmetric_material(
     pending_id, _ = _materials.set_pending(ctx.backend, key)
     if import_type == _NEW:
         if requested_id is not None:
-            # Text unverified against AWS (reference §4.13).
+            # Unverified against AWS: the text (docs/kms-behaviour.md#imported-key-material).
             raise aws.ValidationException(
                 "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL."
             )
@@ -198,7 +201,8 @@ def _symmetric_material(
             # Material already bound to the key is imported again, whatever the type says.
             return new_id, False
         if key.is_replica:
-            # New material goes into the primary first [M]; text unverified.
+            # New material goes into the primary first. Unverified against AWS: the text
+            # (docs/kms-behaviour.md#imported-key-material).
             raise aws.UnsupportedOperationException(
                 f"New key material cannot be imported into the multi-Region replica key "
                 f"{key.arn}. Import it into the primary key, then import the same key "
@@ -230,7 +234,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
     result: Result = {"KeyId": key.arn}
     if not key.spec.symmetric:
         if requested is not None:
-            # Text unverified against AWS.
+            # Unverified against AWS: the text.
             raise aws.key_material_not_found(requested, key.arn)
         drop_material(key)
         return result
@@ -239,7 +243,7 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
         known.append(key.imports.pending)
     target = requested if requested is not None else key.material_id
     if requested is not None and requested not in known:
-        # Text unverified against AWS (reference §4.13).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#imported-key-material).
         raise aws.key_material_not_found(requested, key.arn)
     if target is not None:
         _materials.delete(ctx.backend, key, target)

@@ -77,7 +77,8 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         multi_region=multi_region,
         policy=policy,
         tags=tags,
-        # Imported keys get their material ID from the first import (reference §1.8).
+        # Imported keys get their material ID from the first import
+        # (docs/kms-behaviour.md#key-material-ids).
         material_id=entropy.hex(32) if spec.symmetric and not external else None,
     )
     if store is not None:
@@ -109,7 +110,7 @@ def _requested_spec(params: Params) -> tuple[str, str]:
     key_spec = params.get("KeySpec")
     legacy = params.get("CustomerMasterKeySpec")
     if key_spec is not None and legacy is not None:
-        # Message unverified against AWS (reference Appendix D.3).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#create-key).
         raise aws.ValidationException(
             "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
             "CustomerMasterKeySpec is deprecated. Use KeySpec."
@@ -122,7 +123,7 @@ def _requested_spec(params: Params) -> tuple[str, str]:
 def _check_origin(params: Params, origin: str, spec_name: str, multi_region: bool) -> None:
     store_id = params.get("CustomKeyStoreId")
     if params.get("XksKeyId") is not None and origin != "EXTERNAL_KEY_STORE":
-        # Message unverified against AWS (reference Appendix D.3).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#create-key).
         raise aws.ValidationException(
             "XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE."
         )
@@ -143,12 +144,13 @@ def _check_origin(params: Params, origin: str, spec_name: str, multi_region: boo
 
 
 def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyStore | None:
-    """The custom key store a new key goes in, checked as CreateKey checks it (§4.1)."""
+    """The custom key store a new key goes in, checked as CreateKey checks it
+    (docs/kms-behaviour.md#create-key)."""
     if origin not in _CUSTOM_KEY_STORE_ORIGINS:
         return None
     store = store_of(ctx, params["CustomKeyStoreId"])
     if store.store_type != origin:
-        # Text unverified against AWS (reference §4.1).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#create-key).
         raise aws.UnsupportedOperationException(
             f"Origin {origin} is not valid for custom key store {store.store_id} of type "
             f"{store.store_type}."
@@ -210,7 +212,8 @@ def list_keys(ctx: RequestContext, params: Params) -> Result:
     if marker is not None:
         position = marker_position(marker, ctx.operation)
         if not position.startswith(f"{scope}:"):
-            # A marker of a request with other ResourceOwners; AWS's text is unrecorded.
+            # A marker of a request with other ResourceOwners.
+            # Unverified against AWS: the text.
             raise invalid_marker(marker, ctx.operation)
         part = int(position.split(":")[1])
     keys, order = parts[part]
@@ -234,7 +237,8 @@ def enable_key(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     if key.state is KeyState.DISABLED:
         key.state = KeyState.ENABLED
-        # A rotation that fell due while the key was disabled happens now (§5.11).
+        # A rotation that fell due while the key was disabled happens now
+        # (docs/kms-behaviour.md#rotation).
         _rotation.catch_up(ctx.backend, key, ctx.now())
     _park(ctx, key, KeyState.DISABLED, KeyState.ENABLED)
     return {}
@@ -264,10 +268,10 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
 
     A multi-Region primary that still has replicas waits in PendingReplicaDeletion,
-    without a deletion date, until the last of them is deleted (reference §8).
+    without a deletion date, until the last of them is deleted (docs/kms-behaviour.md#key-states).
     """
     days = params.get("PendingWindowInDays", 30)
-    # The model allows 1-365; the service only 7-30 (reference §4.1).
+    # The model allows 1-365; the service only 7-30 (docs/kms-behaviour.md#schedule-key-deletion).
     if not 7 <= days <= 30:
         raise aws.ValidationException("PendingWindowInDays must be between 7 and 30")
     key = ctx.key(params["KeyId"])
@@ -288,8 +292,9 @@ def schedule_key_deletion(ctx: RequestContext, params: Params) -> Result:
 def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     """https://docs.aws.amazon.com/kms/latest/APIReference/API_CancelKeyDeletion.html
 
-    The key lands in Disabled (reference §3.1); an imported key that never received
-    its material goes back to PendingImport instead, since it cannot be enabled.
+    The key lands in Disabled (docs/kms-behaviour.md#key-states); an imported key that
+    never received its material goes back to PendingImport instead, since it cannot be
+    enabled.
     """
     key = ctx.key(params["KeyId"])
     awaiting_import = key.origin == "EXTERNAL" and not key.has_all_material()

@@ -11,7 +11,7 @@ from kmsmock.wire import aws_errors as aws
 
 def _mac_key(ctx: RequestContext, params: Params) -> Key:
     key = ctx.key(params["KeyId"])
-    # Each HMAC key spec has exactly one algorithm (reference §2.5).
+    # Each HMAC key spec has exactly one algorithm (docs/kms-behaviour.md#hmac-keys).
     ctx.require_use(key, GENERATE_VERIFY_MAC, params["MacAlgorithm"])
     if params.get("DryRun"):
         raise aws.dry_run()

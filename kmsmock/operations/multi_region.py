@@ -1,8 +1,9 @@
-"""Multi-Region keys: ReplicateKey, UpdatePrimaryRegion (reference §4.14, §8).
+"""Multi-Region keys: ReplicateKey, UpdatePrimaryRegion
+(docs/kms-behaviour.md#multi-region-operations).
 
 The transient states KMS shows (a new replica Creating, both keys Updating while the
-primary moves) are in the response and end before the next call, as the reference
-recommends for a mock.
+primary moves) are in the response and end before the next call
+(docs/kms-behaviour.md#key-states).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from kmsmock.wire import aws_errors as aws
 def _primary(ctx: RequestContext, identifier: str) -> Key:
     key = ctx.key(identifier)
     if not key.multi_region or key.is_replica:
-        # reference §4.14 [O] for a replica; a single-Region key is assumed to fail the
-        # same check.
+        # Observed from AWS for a replica (docs/kms-behaviour.md#multi-region-operations).
+        # Unverified against AWS: that a single-Region key fails the same check.
         raise aws.not_multi_region_primary(key.arn)
     return key
 
@@ -46,18 +47,18 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     primary = _primary(ctx, params["KeyId"])
     region = params["ReplicaRegion"]
     if region == primary.region:
-        # Text unverified against AWS (reference §4.14).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations).
         raise aws.ValidationException(
             f"The replica region {region} must differ from the primary key's region."
         )
     if partition_of(region) != partition_of(primary.region):
-        # Text unverified against AWS (reference §4.14).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations).
         raise aws.ValidationException(
             f"The replica region {region} is not in the primary key's partition."
         )
     target = ctx.backend.peek(primary.account, region)
     if target is not None and primary.key_id in target.keys:
-        # reference §4.14 [M]; text unverified.
+        # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations).
         raise aws.AlreadyExistsException(
             f"{key_arn(region, primary.account, primary.key_id)} already exists"
         )
@@ -90,13 +91,15 @@ def replicate_key(ctx: RequestContext, params: Params) -> Result:
     external = primary.origin == "EXTERNAL"
     _after_this_call(ctx, replica, KeyState.PENDING_IMPORT if external else KeyState.ENABLED)
     metadata = replica.metadata()
-    # Not reported while the replica is being created [O].
+    # Not reported while the replica is being created
+    # (docs/kms-behaviour.md#multi-region-operations).
     metadata.pop("CurrentKeyMaterialId", None)
     result: Result = {
         "ReplicaKeyMetadata": metadata,
         "ReplicaPolicy": effective_policy(replica),
     }
-    # KMS leaves ReplicaTags out when the replica has no tags (recorded response).
+    # KMS leaves ReplicaTags out when the replica has no tags
+    # (docs/kms-behaviour.md#multi-region-operations).
     if tags:
         result["ReplicaTags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
     return result
@@ -116,7 +119,8 @@ def update_primary_region(ctx: RequestContext, params: Params) -> Result:
     state = ctx.backend.peek(key.account, region)
     replica = state.keys.get(key.key_id) if state is not None else None
     if replica is None:
-        # Text as for any unknown key (reference §1.1); unverified here (§4.14).
+        # Unverified against AWS: the text here, as for any unknown key
+        # (docs/kms-behaviour.md#multi-region-operations).
         raise aws.key_does_not_exist(key_arn(region, key.account, key.key_id))
     require_state(replica, ctx.operation)
     assert key.region_set is not None  # a key with a replica has its set

@@ -17,7 +17,8 @@ POLICY_NAME = "default"
 
 
 def _no_such_policy() -> aws.NotFoundException:
-    # KMS's text for a policy name the key lacks is unrecorded; another emulator's.
+    # Unverified against AWS: the text for a policy name the key lacks
+    # (docs/kms-behaviour.md#key-policy-operations).
     return aws.NotFoundException("No such policy exists")
 
 

@@ -12,16 +12,17 @@ from kmsmock.state.keys import Key, KeyState
 from kmsmock.wire import aws_errors as aws
 
 MAX_ON_DEMAND_ROTATIONS = 25
-# An on-demand rotation cannot start this close to an automatic one [M].
+# An on-demand rotation cannot start this close to an automatic one
+# (docs/kms-behaviour.md#rotation).
 _AUTOMATIC_GUARD_SECONDS = 20 * 60
 
 
 def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) -> Key:
-    """A key that supports rotation: symmetric, with KMS-made material (reference §4.12),
-    or also imported material where ``imported`` (ListKeyRotations)."""
+    """A key that supports rotation: symmetric, with KMS-made material, or also imported
+    material where ``imported`` (ListKeyRotations) (docs/kms-behaviour.md#rotation)."""
     key = ctx.key(identifier)
     if not key.spec.symmetric:
-        # Message unverified against AWS (reference §4.12).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#rotation).
         raise aws.key_spec_not_valid(key.arn, key.spec.name)
     if key.origin != "AWS_KMS" and not (imported and key.origin == "EXTERNAL"):
         raise aws.origin_not_valid(key.arn, key.origin)
@@ -29,9 +30,10 @@ def _rotatable(ctx: RequestContext, identifier: str, *, imported: bool = False) 
 
 
 def _primary(key: Key) -> Key:
-    """Rotation of a multi-Region set is set and done on its primary (reference §8)."""
+    """Rotation of a multi-Region set is set and done on its primary
+    (docs/kms-behaviour.md#multi-region-keys)."""
     if key.is_replica:
-        # Text unverified against AWS (reference §4.12).
+        # Unverified against AWS: the text (docs/kms-behaviour.md#rotation).
         raise aws.not_multi_region_primary(key.arn)
     return key
 
@@ -82,10 +84,11 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
     """
     key = ctx.key(params["KeyId"])
     if not key.spec.symmetric:
-        # KMS answers asymmetric and HMAC keys with an empty message [O].
+        # KMS answers asymmetric and HMAC keys with an empty message
+        # (docs/kms-behaviour.md#rotation).
         raise aws.UnsupportedOperationException("")
     if key.custom_key_store_id is not None:
-        # Keys in custom key stores do not rotate [M].
+        # Keys in custom key stores do not rotate (botocore's KMS model).
         raise aws.origin_not_valid(key.arn, key.origin)
     _primary(key)
     done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
@@ -104,7 +107,7 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
             )
         return {"KeyId": key.arn}
     if key.next_rotation is not None and key.next_rotation - now <= _AUTOMATIC_GUARD_SECONDS:
-        # Message unverified against AWS (reference §4.12).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#rotation).
         raise aws.ConflictException(
             f"{key.arn} has an automatic rotation in progress or about to start."
         )

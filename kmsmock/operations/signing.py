@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def _signing(ctx: RequestContext, params: Params) -> tuple[Key, SigningAlgorithm, bytes, str]:
     """The key, algorithm, message and message type of a Sign or Verify call, checked
-    in KMS's order: key, state, usage, algorithm, message type and length (§3.3)."""
+    in KMS's order: key, state, usage, algorithm, message type and length
+    (docs/kms-behaviour.md#check-order)."""
     # The asymmetric engine is imported at the first signing call, not with kmsmock.
     from kmsmock.crypto.asymmetric import SIGNING_ALGORITHMS
 
@@ -32,8 +33,8 @@ def _signing(ctx: RequestContext, params: Params) -> tuple[Key, SigningAlgorithm
 
 
 def _check_message(algorithm: SigningAlgorithm, message: bytes, message_type: str) -> None:
-    # The texts for MessageType mismatches are unverified (reference §2.4); the
-    # Ed25519 ones follow the model's documentation.
+    # Unverified against AWS: the texts for MessageType mismatches (docs/kms-behaviour.md#signing);
+    # the Ed25519 ones follow the model's documentation.
     kind = algorithm.kind
     if kind == "ed25519" and message_type != "RAW":
         raise aws.ValidationException(
@@ -113,7 +114,7 @@ def get_public_key(ctx: RequestContext, params: Params) -> Result:
     key = ctx.key(params["KeyId"])
     spec = key.spec
     if spec.symmetric or key.usage == "GENERATE_VERIFY_MAC":
-        # Message unverified against AWS (reference §4.7).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#get-public-key).
         raise aws.key_spec_not_valid(key.arn, spec.name)
     from kmsmock.crypto.asymmetric import public_der
 

@@ -1,5 +1,5 @@
 """Key policies and grants deciding access, for ``mock_kms(enforce_policies=True)``
-(reference §7.3).
+(docs/kms-behaviour.md#authorization).
 
 A request by principal P on key K for action ``kms:<Op>`` is denied by any matching
 ``Deny`` statement, allowed by a matching ``Allow`` statement or by a grant on K for P,
@@ -290,7 +290,8 @@ class _AccessRequest:
             return True
         if not any(name in grant.constraints for name in _CONTEXT_CONSTRAINTS):
             return True
-        # Constraint keys match case-insensitively, values exactly (reference §6.3).
+        # Constraint keys match case-insensitively, values exactly
+        # (docs/kms-behaviour.md#grant-constraints).
         context = {k.lower(): v for k, v in self.encryption_context.items()}
         equals = grant.constraints.get("EncryptionContextEquals")
         if equals is not None and {k.lower(): v for k, v in equals.items()} != context:
@@ -301,7 +302,7 @@ class _AccessRequest:
 
 def _child_fits(parent: Grant, params: dict[str, Any]) -> bool:
     """A grant that allows CreateGrant lets its grantee create grants with a subset of its
-    operations and equal or stricter constraints (reference §6.3)."""
+    operations and equal or stricter constraints (docs/kms-behaviour.md#grant-constraints)."""
     if not set(params.get("Operations") or ()) <= set(parent.operations):
         return False
     child = params.get("Constraints") or {}

@@ -1,7 +1,7 @@
 """AWS managed keys: the ``alias/aws/<service>`` aliases KMS predefines in every account.
 
 They are listed by ListAliases without a target until first used; KMS creates
-the key behind one when it is first named (reference §1.3, §4.1 DescribeKey).
+the key behind one when it is first named (docs/kms-behaviour.md#aws-managed-keys).
 Here are their names, that key (``create``), its policy, and what the policy denies
 to its account.
 """
@@ -97,7 +97,7 @@ def create(
     state = backend.account_region(account, region)
     state.add_key(key)
     state.add_alias(Alias(alias_name, key.key_id, now, now))
-    # AWS managed keys rotate every year [M].
+    # AWS managed keys rotate every year (docs/kms-behaviour.md#aws-managed-keys).
     _rotation.enable(backend, key, 365, now)
     return key
 

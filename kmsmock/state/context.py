@@ -46,11 +46,13 @@ class RequestContext:
         return found
 
     def key(self, identifier: str, *, check_state: bool = True, action: str | None = None) -> Key:
-        """The key a KeyId parameter names, checked as KMS checks it (reference §3.3).
+        """The key a KeyId parameter names, checked as KMS checks it
+        (docs/kms-behaviour.md#check-order).
 
-        Resolution (§1.4): alias forms only where the operation accepts them, another
-        account's key only by ARN and only where cross-account use is allowed. Then
-        what an AWS managed key's policy denies, then the key-state effects table.
+        Resolution (docs/kms-behaviour.md#identifier-forms): alias forms only where the
+        operation accepts them, another account's key only by ARN and only where
+        cross-account use is allowed. Then what an AWS managed key's policy denies, then
+        the key-state effects table.
         """
         key = self._resolve(identifier)
         if key.key_manager == "AWS" and self.operation in _aws_managed.DENIED_OPERATIONS:
@@ -62,13 +64,15 @@ class RequestContext:
         return key
 
     def authorize(self, key: Key, action: str | None = None) -> None:
-        """Under ``enforce_policies``, what the key's policy and grants allow (§7.3)."""
+        """Under ``enforce_policies``, what the key's policy and grants allow
+        (docs/kms-behaviour.md#authorization)."""
         if self.backend.enforce_policies and self.operation not in IAM_ONLY:
             action = action or f"kms:{self.operation}"
             authorize(key, action, self.principal, self.account, self.params or {}, self.source_arn)
 
     def require_use(self, key: Key, usage: str, algorithm: str) -> None:
-        """The key's usage, then the algorithm's fit to its spec (reference §3.3 steps 7, 8)."""
+        """The key's usage, then the algorithm's fit to its spec
+        (docs/kms-behaviour.md#check-order)."""
         if key.usage != usage:
             raise aws.wrong_key_usage(key.arn, key.usage, self.operation)
         if algorithm not in key.spec.algorithms[usage]:
@@ -79,7 +83,8 @@ class RequestContext:
         state = self.backend.peek(account, self.region)
         key = state.keys.get(key_id) if state is not None else None
         if key is None:
-            # Observed from KMS for a ciphertext whose key is gone (reference §1.5).
+            # Observed from KMS for a ciphertext whose key is gone
+            # (docs/kms-behaviour.md#cross-account).
             raise aws.AccessDeniedException(
                 "The ciphertext refers to a customer master key that does not exist, does "
                 "not exist in this region, or you are not allowed to access."

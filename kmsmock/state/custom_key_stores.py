@@ -1,4 +1,5 @@
-"""Custom key stores: the record, and what its connection means for its keys (reference §9).
+"""Custom key stores: the record, and what its connection means for its keys
+(docs/kms-behaviour.md#custom-key-stores).
 
 kmsmock has no CloudHSM cluster or external key manager behind a store. Connecting
 succeeds at once; the store's keys are ordinary symmetric keys whose state follows the
@@ -15,7 +16,7 @@ from kmsmock.state.keys import Key, KeyState
 
 CLOUDHSM, EXTERNAL = "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"
 CONNECTED, DISCONNECTED = "CONNECTED", "DISCONNECTED"
-MAX_STORES = 10  # per account and Region [D]
+MAX_STORES = 10  # per account and Region (docs/kms-behaviour.md#quotas)
 
 
 @dataclass(slots=True, eq=False)
@@ -49,7 +50,7 @@ class CustomKeyStore:
             entry["CloudHsmClusterId"] = self.cluster_id
             entry["TrustAnchorCertificate"] = self.trust_anchor
         else:
-            # The secret access key is never returned [M].
+            # The secret access key is never returned (docs/kms-behaviour.md#custom-key-stores).
             entry["XksProxyConfiguration"] = dict(self.proxy)
         return entry
 

@@ -1,4 +1,5 @@
-"""The end of a key: deletion windows, and the order multi-Region sets go in (reference §3.1, §8).
+"""The end of a key: deletion windows, and the order multi-Region sets go in
+(docs/kms-behaviour.md#key-states).
 
 A primary with replicas waits in PendingReplicaDeletion, without a date, until its last
 replica is actually deleted; then its own window starts.

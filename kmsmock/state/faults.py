@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from kmsmock.wire import aws_errors as aws
 from kmsmock.wire import model
 
-# The service-side errors worth injecting: code -> (HTTP status, default message), with
-# the statuses of reference §10.2. ThrottlingException is not in KMS's model but is what
-# KMS answers over its request quotas. The default messages are kmsmock's; pass
-# ``message=`` for a text a test depends on.
+# The service-side errors worth injecting: code -> (HTTP status, default message), with the statuses
+# of docs/kms-behaviour.md#http-status. ThrottlingException is not in KMS's model but is what KMS
+# answers over its request quotas. The default messages are kmsmock's; pass ``message=`` for a text
+# a test depends on.
 _FAULTS: dict[str, tuple[int, str]] = {
     "ThrottlingException": (400, "Rate exceeded"),
     "KMSInternalException": (500, "An internal error occurred (injected by kmsmock)."),

@@ -22,9 +22,10 @@ from kmsmock.crypto.specs import (
 from kmsmock.wire.aws_errors import InvalidGrantTokenException, ValidationException
 from kmsmock.wire.model import declared_errors
 
-# Grant IDs are 64 lowercase hex characters in every observed example (reference §1.6).
+# Grant IDs are 64 lowercase hex characters in every observed example
+# (docs/kms-behaviour.md#grant-ids-and-tokens).
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
-# Most grants one key may have [D].
+# Most grants one key may have (docs/kms-behaviour.md#quotas).
 MAX_GRANTS_PER_KEY = 50_000
 
 _COMMON = ("CreateGrant", "RetireGrant", "DescribeKey")
@@ -38,7 +39,8 @@ _SYMMETRIC = (
     "ReEncryptFrom",
     "ReEncryptTo",
 )
-# Grant operations per key type (reference §6.2), keyed by (symmetric?, key usage).
+# Grant operations per key type (docs/kms-behaviour.md#grant-operations),
+# keyed by (symmetric?, key usage).
 _GRANTABLE: dict[tuple[bool, str], frozenset[str]] = {
     (True, ENCRYPT_DECRYPT): frozenset((*_SYMMETRIC, *_COMMON)),
     (False, ENCRYPT_DECRYPT): frozenset(
@@ -129,9 +131,9 @@ class Grant:
 # Opaque, as AWS's are: random bytes the mock files in its token index (``KmsBackend.
 # grant_tokens``) against the grant they name, so RetireGrant can find a grant by
 # token alone. The index keeps tokens of grants since gone: such a token is still one
-# kmsmock issued, accepted and ignored in GrantTokens [M].
+# kmsmock issued, accepted and ignored in GrantTokens (docs/kms-behaviour.md#grant-ids-and-tokens).
 _TOKEN_VERSION = b"\x01"
-_TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters (reference §1.6)
+_TOKEN_BYTES = 160  # AWS's tokens run to a few hundred characters
 
 
 class TokenTarget(NamedTuple):
@@ -142,7 +144,8 @@ class TokenTarget(NamedTuple):
 
 
 def new_token(index: dict[str, TokenTarget], target: TokenTarget, entropy: Any) -> str:
-    """A new token for a grant; every CreateGrant call returns a fresh one [M]."""
+    """A new token for a grant; every CreateGrant call returns a fresh one
+    (docs/kms-behaviour.md#grant-ids-and-tokens)."""
     token = base64.urlsafe_b64encode(_TOKEN_VERSION + entropy(_TOKEN_BYTES)).decode()
     index[token] = target
     return token
@@ -155,8 +158,9 @@ def check_tokens(index: dict[str, TokenTarget], tokens: list[str], operation: st
             if "InvalidGrantTokenException" not in declared_errors(operation):
                 # DescribeKey takes grant tokens but its model does not declare this code,
                 # and an operation answers only declared codes (SDKs map those to
-                # exception classes): the request is invalid. AWS's text there is
-                # unrecorded; this one is kmsmock's own.
+                # exception classes): the request is invalid.
+                # Unverified against AWS: the text, which is kmsmock's own.
                 raise ValidationException("Grant token is not valid")
-            # KMS's text is unknown, kmsmock sends none (reference §1.6).
+            # Unverified against AWS: the text, so kmsmock sends none
+            # (docs/kms-behaviour.md#grant-ids-and-tokens).
             raise InvalidGrantTokenException()

@@ -120,7 +120,8 @@ def action_matches(statement: Statement, action: str) -> bool:
 
 def resource_matches(statement: Statement, arn: str) -> bool:
     """The statement's Resource matches ``arn``, or its NotResource does not."""
-    # A statement without Resource is accepted but has no effect [M].
+    # A statement without Resource is accepted but has no effect
+    # (docs/kms-behaviour.md#policy-validation).
     if "Resource" in statement:
         return any_like(statement["Resource"], arn)
     if "NotResource" in statement:

@@ -1,9 +1,9 @@
 """Key identifiers: the four KeyId forms, ARNs, and where each form is accepted.
 
-KMS accepts a key ID, key ARN, alias name or alias ARN depending on the
-operation and parameter (reference §1.4), and only some operations accept
-another account's key (§1.5). Both tables live here so that resolution is
-decided in one place (``_context.RequestContext.key``).
+KMS accepts a key ID, key ARN, alias name or alias ARN depending on the operation and
+parameter (docs/kms-behaviour.md#identifier-forms), and only some operations accept
+another account's key (docs/kms-behaviour.md#cross-account). Both tables live here so
+that resolution is decided in one place (``_context.RequestContext.key``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from typing import NamedTuple
 from kmsmock.wire.aws_errors import AwsError, InvalidArnException, NotFoundException
 from kmsmock.wire.model import declared_errors
 
-# A UUID in any letter case, or mrk- and 32 hex digits (reference §1.1).
+# A UUID in any letter case, or mrk- and 32 hex digits (docs/kms-behaviour.md#key-ids).
 KEY_ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|mrk-[0-9a-fA-F]{32}"
 )
 _ARN = re.compile(r"arn:([a-z-]+):kms:([a-z0-9-]*):(\d*):(key|alias)/(.+)")
 
-# Operations whose KeyId parameter also takes alias names and alias ARNs [M].
+# Operations whose KeyId parameter also takes alias names and alias ARNs
+# (docs/kms-behaviour.md#identifier-forms).
 ALIAS_ACCEPTING = frozenset(
     {
         "Decapsulate",
@@ -43,7 +44,7 @@ ALIAS_ACCEPTING = frozenset(
     }
 )
 
-# Operations the model documents as "Cross-account use: Yes" [M].
+# Operations the model documents as "Cross-account use: Yes" (docs/kms-behaviour.md#cross-account).
 CROSS_ACCOUNT = frozenset(
     {
         "CreateGrant",
@@ -108,7 +109,7 @@ def parse_arn(value: str, operation: str) -> Arn:
     """The parts of a KMS key or alias ARN given to ``operation``."""
     match = _ARN.fullmatch(value)
     if match is None:
-        # Message unverified against AWS (reference §1.2).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#key-arns).
         raise _malformed_arn(f"ARN {value} is not valid", operation)
     _partition, region, account, resource, rest = match.groups()
     name = f"alias/{rest}" if resource == "alias" else rest

@@ -1,5 +1,5 @@
 """Imported key material as the key keeps it: import parameters, tokens and material IDs
-(reference §4.13, §5.9).
+(docs/kms-behaviour.md#imported-key-material).
 
 GetParametersForImport makes a fresh wrapping key pair for each call and files it on
 the key under an opaque token; ImportKeyMaterial finds it again by that token. The
@@ -16,9 +16,10 @@ from typing import Any
 from kmsmock.state.clock import DAY
 from kmsmock.state.ids import in_china
 
-# Import parameters stay valid this long [M].
+# Import parameters stay valid this long (docs/kms-behaviour.md#imported-key-material).
 VALID_FOR = DAY
-# ImportKeyMaterial's ValidTo may be at most this far ahead [M].
+# ImportKeyMaterial's ValidTo may be at most this far ahead
+# (docs/kms-behaviour.md#imported-key-material).
 MAX_VALID_TO = 365 * DAY
 _TOKEN_MAGIC = b"kmsmock-import-token:"
 
@@ -72,7 +73,7 @@ def token_id(token: bytes) -> bytes | None:
 
 def material_id(key_id: str, material: bytes) -> str:
     """The ID of imported symmetric material: fixed by the key and the bytes, so
-    importing the same material again gives the same ID (reference §1.8)."""
+    importing the same material again gives the same ID (docs/kms-behaviour.md#key-material-ids)."""
     return hmac.new(key_id.encode(), material, hashlib.sha256).hexdigest()
 
 

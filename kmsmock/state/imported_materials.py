@@ -68,7 +68,8 @@ def store(
     record = imports.record(material_id)
     record.expiration_model, record.valid_to = expiration
     if description is not None:
-        # Without a description, the one given at the last import of it stays [M].
+        # Without a description, the one given at the last import of it stays
+        # (docs/kms-behaviour.md#imported-key-material).
         record.description = description
     if pending:
         imports.pending, imports.pending_material = material_id, material

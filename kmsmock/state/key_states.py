@@ -1,8 +1,9 @@
 """How a key's state affects each operation: the effects table, checked in one place.
 
 Every operation that takes an existing key calls ``require_state(key, operation)``
-after resolving the key and before anything else about the key (reference §3.3).
-The table is reference §3.2; rows marked there as inferred are inferred here too.
+after resolving the key and before anything else about the key
+(docs/kms-behaviour.md#check-order). The table is docs/kms-behaviour.md#key-state-table;
+rows marked there as inferred are inferred here too.
 Conditions that depend on the key's type or origin rather than its state (rotation
 support, import support) belong to the operations themselves.
 """

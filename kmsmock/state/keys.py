@@ -27,7 +27,7 @@ class KeyState(str, enum.Enum):
 @dataclass(slots=True, eq=False)
 class RegionSet:
     """The Regions of a multi-Region key's related keys, shared by all of them: each key
-    of the set has the same key ID in its own Region (reference §8)."""
+    of the set has the same key ID in its own Region (docs/kms-behaviour.md#key-ids)."""
 
     primary: str
     replicas: list[str]
@@ -48,7 +48,8 @@ class Key:
     state: KeyState
     multi_region: bool = False
     key_manager: str = "CUSTOMER"
-    # None means the default key policy, rendered when asked for (reference §7.1).
+    # None means the default key policy, rendered when asked for
+    # (docs/kms-behaviour.md#default-key-policy).
     policy: str | None = None
     tags: dict[str, str] | None = None
     # Symmetric AWS_KMS keys report a material ID from creation on; the bytes
@@ -70,8 +71,8 @@ class Key:
     next_rotation: float | None = None
     # Grant ID -> grant, in creation order; None while the key has none.
     grants: dict[str, Grant] | None = None
-    # Imported material (origin EXTERNAL, reference §4.13): open import parameters by
-    # token ID. Asymmetric and HMAC keys: the expiration model and ValidTo while their
+    # Imported material (origin EXTERNAL, docs/kms-behaviour.md#imported-key-material): open import
+    # parameters by token ID. Asymmetric and HMAC keys: the expiration model and ValidTo while their
     # one material is in place, and its fingerprint. Symmetric keys: per material.
     import_parameters: dict[bytes, ImportParameters] | None = None
     expiration_model: str | None = None
@@ -153,7 +154,8 @@ class Key:
         return found
 
     def metadata(self) -> dict[str, Any]:
-        """KeyMetadata as DescribeKey and CreateKey return it (reference Appendix C.1)."""
+        """KeyMetadata as DescribeKey and CreateKey return it
+        (docs/kms-behaviour.md#key-metadata)."""
         spec = self.spec
         meta: dict[str, Any] = {
             "AWSAccountId": self.account,
@@ -194,7 +196,8 @@ class Key:
         return meta
 
     def multi_region_configuration(self) -> dict[str, Any]:
-        """The same primary and replica list, whichever key of the set is asked [O]."""
+        """The same primary and replica list, whichever key of the set is asked
+        (docs/kms-behaviour.md#multi-region-keys)."""
         found = self.region_set
         primary = found.primary if found is not None else self.region
         replicas = found.replicas if found is not None else []

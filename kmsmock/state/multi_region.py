@@ -1,4 +1,5 @@
-"""Multi-Region key sets: finding a key's related keys, and what they share (reference §8).
+"""Multi-Region key sets: finding a key's related keys, and what they share
+(docs/kms-behaviour.md#multi-region-keys).
 
 Related keys share key ID, spec, usage, origin, key material and the rotation setting;
 everything else (state, description, policy, tags, aliases, grants) is their own. The
@@ -40,7 +41,8 @@ def copy_shared(primary: Key, replica: Key) -> None:
     replica.rotation_period_days = primary.rotation_period_days
     replica.next_rotation = primary.next_rotation
     if primary.origin == "EXTERNAL":
-        # Imported material reaches each replica by its own import (reference §8).
+        # Imported material reaches each replica by its own import
+        # (docs/kms-behaviour.md#multi-region-keys).
         return
     if primary.spec.symmetric:
         if primary.materials is None:

@@ -3,8 +3,8 @@
 Policies are stored exactly as given. Their evaluation for access decisions, under
 ``enforce_policies``, is ``authorization``'s, and IAM's policy language (wildcards,
 principals, conditions) is ``iam``'s; what lives here is the validation KMS
-applies to every document (reference §7.2), including the lockout safety check, which
-asks whether the caller could still change the policy.
+applies to every document (docs/kms-behaviour.md#policy-validation), including the
+lockout safety check, which asks whether the caller could still change the policy.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _IAM_PRINCIPAL = re.compile(
 
 
 def default_policy(region: str, account: str) -> str:
-    """The policy CreateKey writes when none is given (reference §7.1, observed text)."""
+    """The policy CreateKey writes when none is given (docs/kms-behaviour.md#default-key-policy)."""
     return (
         "{\n"
         '  "Version" : "2012-10-17",\n'
@@ -56,7 +56,7 @@ def effective_policy(key: Key) -> str:
 def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockout: bool) -> None:
     """Raise what KMS raises for ``policy``; return quietly when KMS would store it."""
     if len(policy.encode("utf-8")) > MAX_POLICY_BYTES:
-        # Message unverified against AWS (reference §7.2).
+        # Unverified against AWS: the message (docs/kms-behaviour.md#policy-validation).
         raise aws.LimitExceededException(
             f"Policy document exceeds the maximum size of {MAX_POLICY_BYTES} bytes."
         )
@@ -70,7 +70,8 @@ def check_policy(policy: str, *, caller_account: str, caller: str, bypass_lockou
 
 
 def _malformed(detail: str) -> aws.MalformedPolicyDocumentException:
-    # Texts other than the two observed ones are unverified (reference Appendix D.3).
+    # Unverified against AWS: texts other than the two observed ones
+    # (docs/kms-behaviour.md#policy-validation).
     return aws.MalformedPolicyDocumentException(detail)
 
 

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 RAM_POLICY_NAME = "AWS_RAM"
 # What a RAM share lets the other accounts do: the key operations that accept another
-# account's key, except those that manage grants. AWS's own AWS_RAM policy text is not
-# published; this one is kmsmock's.
+# account's key, except those that manage grants. Unverified against AWS: the AWS_RAM
+# policy text, which AWS does not publish; this one is kmsmock's.
 SHARED_ACTIONS = (
     "kms:Decrypt",
     "kms:Encrypt",

@@ -1,4 +1,5 @@
-"""Key rotation: new key material, on demand or on the clock's schedule (reference §5.11).
+"""Key rotation: new key material, on demand or on the clock's schedule
+(docs/kms-behaviour.md#rotation).
 
 Old material is never removed, so earlier ciphertext keeps decrypting; new
 ciphertext uses the current material. Automatic rotation is a time-based effect:

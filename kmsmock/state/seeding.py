@@ -116,7 +116,7 @@ def _material(
         if len(material) != size:
             raise ValueError(f"symmetric key material is {size} bytes, got {len(material)}")
         # Fixed by the key ID and the bytes, so a seeded key's ciphertext is the same
-        # key material ID in every run (reference §1.8).
+        # key material ID in every run (docs/kms-behaviour.md#key-material-ids).
         found = material_id(key_id, material)
         return None, {found: material}, found
     from kmsmock.crypto.unwrap import load_material  # loaded when a seed needs it

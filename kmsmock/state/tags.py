@@ -1,4 +1,4 @@
-"""Tag rules KMS applies on CreateKey and TagResource (reference §4.9)."""
+"""Tag rules KMS applies on CreateKey and TagResource (docs/kms-behaviour.md#tags)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def merged_tags(existing: dict[str, str] | None, new: list[dict[str, Any]]) -> d
         name = tag["TagKey"]
         if name in incoming:
             raise TagException("Duplicate tag keys")
-        # Reserved in any letter case: "AWS:x" is refused too [O].
+        # Reserved in any letter case: "AWS:x" is refused too (docs/kms-behaviour.md#tags).
         if name[:4].lower() == "aws:":
             raise TagException("Tags beginning with aws: are reserved")
         incoming[name] = tag["TagValue"]

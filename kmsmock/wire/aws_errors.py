@@ -3,8 +3,8 @@
 Handlers raise these; ``wire.encode`` turns them into the JSON 1.1 error body
 (``{"__type": code, "message": text}``), so users see ``ClientError`` or
 ``client.exceptions.<Code>`` exactly as against real KMS. Class names are the
-model's exception shape names. Messages cite the KMS reference
-(``shared/docs/kms-reference.md``) section where the text was recorded.
+model's exception shape names. Each message's source (observed from AWS, or kmsmock's
+own where AWS's is unknown) is in ``docs/kms-behaviour.md``, cited next to it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ class AwsError(Exception):
 
     code = "InternalFailure"
     # Every client error came back as 400 on the wire, even those the model
-    # documents as 404/409/412 (reference §10.2).
+    # documents as 404/409/412 (docs/kms-behaviour.md#http-status).
     status = 400
 
     def __init__(self, message: str = "") -> None:
@@ -37,7 +37,8 @@ class ValidationException(AwsError):
 
 
 def null_member(path: str) -> ValidationException:
-    # Members the service requires although the model marks them optional (§0.1 #9).
+    # Members the service requires although the model marks them optional
+    # (docs/kms-behaviour.md#required-by-the-service). Unverified against AWS: this text.
     return ValidationException(
         f"1 validation error detected: Value null at '{path}' failed to satisfy constraint: "
         "Member must not be null"
@@ -81,8 +82,8 @@ def _not_authorized(
 
 
 def access_denied(principal: str, operation: str, resource: str) -> AccessDeniedException:
-    # Observed template (reference §7.3); KMS sends it for cross-account calls the
-    # operation does not allow, and for what an AWS managed key's policy denies.
+    # Observed template (docs/kms-behaviour.md#authorization); KMS sends it for cross-account calls
+    # the operation does not allow, and for what an AWS managed key's policy denies.
     # Under enforce_policies, also when neither the key's policies nor a grant allow it.
     return _not_authorized(
         principal,
@@ -114,19 +115,20 @@ class NotFoundException(AwsError):
 
 
 def invalid_key_id(value: str) -> NotFoundException:
-    return NotFoundException(f"Invalid keyId '{value}'")  # reference §1.1 [O]
+    return NotFoundException(f"Invalid keyId '{value}'")  # docs/kms-behaviour.md#key-ids
 
 
 def key_does_not_exist(arn: str) -> NotFoundException:
-    return NotFoundException(f"Key '{arn}' does not exist")  # reference §1.1 [O]
+    return NotFoundException(f"Key '{arn}' does not exist")  # docs/kms-behaviour.md#key-ids
 
 
 def invalid_arn_region(region: str) -> NotFoundException:
-    return NotFoundException(f"Invalid arn {region}")  # reference §1.2 [O]
+    return NotFoundException(f"Invalid arn {region}")  # docs/kms-behaviour.md#key-arns
 
 
 def alias_not_found(alias_arn: str) -> NotFoundException:
-    return NotFoundException(f"Alias {alias_arn} is not found.")  # reference §1.3 [E]
+    # Unverified against AWS: the text (docs/kms-behaviour.md#aliases).
+    return NotFoundException(f"Alias {alias_arn} is not found.")
 
 
 def grant_not_found(grant_id: str) -> NotFoundException:
@@ -210,14 +212,14 @@ class InvalidKeyUsageException(AwsError):
 
 
 def wrong_key_usage(arn: str, usage: str, operation: str) -> InvalidKeyUsageException:
-    # reference §3.3 step 7 [O]
+    # Observed from AWS (docs/kms-behaviour.md#check-order).
     return InvalidKeyUsageException(
         f"{arn} key usage is {usage} which is not valid for {operation}."
     )
 
 
 def incompatible_algorithm(algorithm: str, key_spec: str) -> InvalidKeyUsageException:
-    # reference §3.3 step 8 [O]
+    # Observed from AWS (docs/kms-behaviour.md#check-order).
     return InvalidKeyUsageException(
         f"Algorithm {algorithm} is incompatible with key spec {key_spec}."
     )
@@ -228,7 +230,7 @@ class IncorrectKeyException(AwsError):
 
 
 def incorrect_key() -> IncorrectKeyException:
-    # reference §5.3 [O]
+    # Observed from AWS (docs/kms-behaviour.md#encrypt-and-decrypt).
     return IncorrectKeyException(
         "The key ID in the request does not identify a CMK that can perform this operation."
     )
@@ -243,7 +245,7 @@ class DryRunOperationException(AwsError):
 
 
 def dry_run() -> DryRunOperationException:
-    # reference §4.0 [O]
+    # Observed from AWS (docs/kms-behaviour.md#dry-run).
     return DryRunOperationException(
         "The request would have succeeded, but the DryRun option is set."
     )

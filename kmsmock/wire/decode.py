@@ -4,7 +4,8 @@ KMS validates every request in its own front end (the Coral validation layer),
 whatever the client checked. botocore checks only minima and required members,
 and not at all with ``Config(parameter_validation=False)``, so every constraint
 of the model is enforced here: required members, string, list and blob lengths,
-integer ranges, enums and patterns, with AWS's message format (reference §10.3).
+integer ranges, enums and patterns, with AWS's message format
+(docs/kms-behaviour.md#validation-messages).
 
 Each shape compiles once into a function that turns the decoded JSON value into
 the Python value handlers see (blobs to ``bytes``, timestamps to ``float``) and
@@ -173,7 +174,7 @@ def _string(shape: Shape) -> Converter:
 
 
 def _blob(shape: Shape) -> Converter:
-    # AWS never echoes blob contents in a message (reference §10.3).
+    # AWS never echoes blob contents in a message (docs/kms-behaviour.md#validation-messages).
     lengths = _length_checks(shape, show_value=False)
 
     def convert(value: Any, path: str, out: list[tuple[str, str]]) -> Any:

@@ -252,7 +252,8 @@ def test_cli_enable_get_disable_key_rotation(aws, client):
 
 def test_cli_enable_key_rotation_long_period_prints_validation_error(aws):
     key_id = create_key(aws)
-    # botocore does not check maxima, so kmsmock is what answers (reference §10.4).
+    # botocore does not check maxima, so kmsmock is what answers
+    # (docs/kms-behaviour.md#client-side-validation).
     failed(
         aws("kms", "enable-key-rotation", "--key-id", key_id, "--rotation-period-in-days", "2561"),
         "ValidationException",

@@ -1,5 +1,6 @@
 """Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases, and aliases as key
-identifiers (reference §1.3, §1.4, §4.2)."""
+identifiers (docs/kms-behaviour.md#aliases, docs/kms-behaviour.md#identifier-forms,
+docs/kms-behaviour.md#alias-operations)."""
 
 from __future__ import annotations
 
@@ -233,7 +234,7 @@ def test_create_alias_51st_alias_for_key_raises_limit_exceeded(client, key_id):
     assert len(client.list_aliases(KeyId=key_id, Limit=100)["Aliases"]) == 50
     with pytest.raises(ClientError) as info:
         client.create_alias(AliasName="alias/a50", TargetKeyId=key_id)
-    # Message unverified against AWS; kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#quotas); kmsmock's text.
     assert error(info.value) == (
         "LimitExceededException",
         f"Cannot create more than 50 aliases for key {key_arn(key_id)}.",
@@ -289,8 +290,9 @@ def test_describe_key_alias_of_pending_deletion_key_is_answered(client, key_id):
     assert client.describe_key(KeyId="alias/app")["KeyMetadata"]["KeyState"] == "PendingDeletion"
 
 
-# How to call each operation whose KeyId accepts alias forms (reference §1.4). Only
-# the implemented ones run; a newly implemented one needs a row here.
+# How to call each operation whose KeyId accepts alias forms
+# (docs/kms-behaviour.md#identifier-forms). Only the implemented ones run; a newly implemented one
+# needs a row here.
 _MSG = b"message"
 ALIAS_CALLS: dict[str, Callable[[Any, str], Any]] = {
     "DescribeKey": lambda c, k: c.describe_key(KeyId=k),
@@ -448,7 +450,8 @@ def test_update_alias_type_or_usage_mismatch_raises_validation(client, current, 
     client.create_alias(AliasName="alias/app", TargetKeyId=current_id)
     with pytest.raises(ClientError) as info:
         client.update_alias(AliasName="alias/app", TargetKeyId=new_id)
-    # Message unverified against AWS (reference §4.2); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#alias-operations); kmsmock's
+    # wording.
     assert error(info.value) == (
         "ValidationException",
         f"Alias {alias_arn('alias/app')} cannot be changed {message} The target key must be "
@@ -711,7 +714,7 @@ def test_list_aliases_paginator_collects_every_alias(client, key_id):
 
 
 def test_list_aliases_limit_above_100_is_clamped_to_100(client):
-    # Limits above the documented maximum are clamped (reference §4.0 recommendation).
+    # Limits above the documented maximum are clamped (docs/kms-behaviour.md#pagination).
     for n in range(90):
         if n % 45 == 0:
             key_id = new_key(client)
@@ -736,5 +739,5 @@ def test_list_aliases_default_limit_is_50(client, key_id):
 def test_list_aliases_invalid_marker_raises_invalid_marker(client):
     with pytest.raises(ClientError) as info:
         client.list_aliases(Marker="not-a-marker")
-    # Message unverified against AWS (reference §4.0); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#pagination); kmsmock's wording.
     assert error(info.value) == ("InvalidMarkerException", "Invalid marker: not-a-marker")

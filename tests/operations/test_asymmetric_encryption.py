@@ -1,5 +1,6 @@
 """RSA encryption: Encrypt, Decrypt and ReEncrypt with RSA ENCRYPT_DECRYPT keys
-(reference §2.3, §4.3, §5.3, §5.4, §5.10)."""
+(docs/kms-behaviour.md#encryption-limits, docs/kms-behaviour.md#encrypt-and-decrypt,
+docs/kms-behaviour.md#rsa-encryption)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from tests._support import ACCOUNT, REGION, assert_valid_output, error
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 RSA_BYTES = {"RSA_2048": 256, "RSA_3072": 384, "RSA_4096": 512}
-# (key spec, algorithm, largest plaintext): modulus bytes - 2 * hash bytes - 2 (§2.3).
+# (key spec, algorithm, largest plaintext): modulus bytes - 2 * hash bytes - 2
+# (docs/kms-behaviour.md#encryption-limits).
 LIMITS = [
     ("RSA_2048", "RSAES_OAEP_SHA_1", 214),
     ("RSA_2048", "RSAES_OAEP_SHA_256", 190),
@@ -49,7 +51,8 @@ def symmetric_key(client: Any) -> str:
 
 
 def oaep(algorithm: str) -> padding.OAEP:
-    """RSA-OAEP as KMS uses it: MGF1 with the same hash, no label (reference §5.4)."""
+    """RSA-OAEP as KMS uses it: MGF1 with the same hash, no label
+    (docs/kms-behaviour.md#rsa-encryption)."""
     chosen = hashes.SHA1() if algorithm == "RSAES_OAEP_SHA_1" else hashes.SHA256()
     return padding.OAEP(mgf=padding.MGF1(chosen), algorithm=chosen, label=None)
 
@@ -74,7 +77,7 @@ def decrypt(client: Any, key_id: str, algorithm: str, blob: bytes) -> dict[str, 
 
 
 def decrypted(key_id: str, algorithm: str, plaintext: bytes) -> dict[str, Any]:
-    # No KeyMaterialId: asymmetric keys have none (reference §4.3).
+    # No KeyMaterialId: asymmetric keys have none (docs/kms-behaviour.md#encrypt-and-decrypt).
     return {"KeyId": key_arn(key_id), "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
 
 
@@ -286,7 +289,7 @@ def test_decrypt_re_encrypt_symmetric_ciphertext_with_non_symmetric_key_id_raise
     client, operation, spec, usage
 ):
     # The blob names another key: that mismatch is checked before the key usage and the
-    # algorithm, for a key of any type (reference §0.1 #4, §3.3 step 6, §5.3) [O].
+    # algorithm, for a key of any type, as observed from AWS (docs/kms-behaviour.md#check-order).
     source = symmetric_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     named = rsa_key(client, spec, usage)
@@ -302,12 +305,13 @@ def test_decrypt_re_encrypt_symmetric_ciphertext_with_non_symmetric_key_id_raise
     )
 
 
-# Encryption context (not supported with asymmetric keys, reference §5.2) -------------
+# Encryption context (not with asymmetric keys: docs/kms-behaviour.md#encryption-context) ----
 
 
 def test_encrypt_rsa_key_with_encryption_context_raises_validation(client):
     key_id = rsa_key(client)
-    # The exception is unverified against AWS (reference §4.3); the text is kmsmock's.
+    # Unverified against AWS: the exception (docs/kms-behaviour.md#encrypt-and-decrypt); the text is
+    # kmsmock's.
     assert raises(
         lambda: client.encrypt(
             KeyId=key_id,
@@ -321,7 +325,8 @@ def test_encrypt_rsa_key_with_encryption_context_raises_validation(client):
 def test_decrypt_rsa_key_with_encryption_context_raises_validation(client):
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
-    # The same answer as Encrypt gives; AWS's is unverified (reference §4.3, §5.2).
+    # The same answer as Encrypt gives. Unverified against AWS: its answer
+    # (docs/kms-behaviour.md#encrypt-and-decrypt).
     assert raises(
         lambda: client.decrypt(
             KeyId=key_id,

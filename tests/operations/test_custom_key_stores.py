@@ -1,7 +1,8 @@
-"""Custom key stores through boto3 (reference §4.15, §9): CloudHSM and external stores,
-their keys, connection states, updates, GenerateRandom from a store, and isolation.
+"""Custom key stores through boto3 (docs/kms-behaviour.md#custom-key-stores): CloudHSM and
+external stores, their keys, connection states, updates, GenerateRandom from a store, and
+isolation.
 
-kmsmock's own texts are used where the reference records none from AWS.
+Unverified against AWS: the texts of the store errors, which are kmsmock's own.
 """
 
 from __future__ import annotations
@@ -493,7 +494,8 @@ def test_create_public_stores_same_endpoint_other_path_both_exist(client):
 )
 def test_create_store_with_endpoint_of_a_vpc_store_raises_endpoint_in_use(client, second):
     # Model: a PUBLIC_ENDPOINT store cannot use the XksProxyUriEndpoint of a VPC store, and
-    # each VPC store needs its own private DNS name (reference §4.15). No text is recorded.
+    # each VPC store needs its own private DNS name (docs/kms-behaviour.md#custom-key-stores).
+    # Unverified against AWS: the text.
     existing = create(client, vpc_params("a"))
     code, _ = refused(lambda: client.create_custom_key_store(**second))
     assert code == "XksProxyUriEndpointInUseException"
@@ -824,9 +826,9 @@ def test_store_key_pending_deletion_stays_pending_through_disconnect(client, sto
 def test_cancel_deletion_of_store_key_while_disconnected_is_disabled_once_reconnected(
     client, store, store_key
 ):
-    # Reference §3.2: a custom-store key pending deletion stays PendingDeletion while its
-    # store is disconnected, so CancelKeyDeletion succeeds; the key lands in Disabled,
-    # which shows once the store is connected again (Unavailable until then).
+    # docs/kms-behaviour.md#key-state-table: a custom-store key pending deletion stays
+    # PendingDeletion while its store is disconnected, so CancelKeyDeletion succeeds; the key lands
+    # in Disabled, which shows once the store is connected again (Unavailable until then).
     client.schedule_key_deletion(KeyId=store_key, PendingWindowInDays=7)
     client.disconnect_custom_key_store(CustomKeyStoreId=store)
     response = client.cancel_key_deletion(KeyId=store_key)
@@ -860,8 +862,8 @@ def test_schedule_deletion_of_unavailable_store_key_stays_pending_after_reconnec
 
 
 def test_disable_unavailable_store_key_takes_effect_on_reconnect(client, store, store_key):
-    # Reference §3.2 / §4.1: DisableKey on an Unavailable key succeeds, applied when the
-    # store reconnects.
+    # docs/kms-behaviour.md#key-state-table: DisableKey on an Unavailable key succeeds, applied when
+    # the store reconnects.
     client.disconnect_custom_key_store(CustomKeyStoreId=store)
     assert body(client.disable_key(KeyId=store_key)) == {}
     assert key_state(client, store_key) == "Unavailable"

@@ -1,5 +1,5 @@
 """Data key pairs: GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext
-(reference §2.6, §4.4, §5.5)."""
+(docs/kms-behaviour.md#data-keys)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ CURVES = {
     "ECC_NIST_P521": ec.SECP521R1,
     "ECC_SECG_P256K1": ec.SECP256K1,
 }
-# Every DataKeyPairSpec but SM2 (China only, reference §2.2).
+# Every DataKeyPairSpec but SM2 (China only, docs/kms-behaviour.md#china-regions).
 PAIR_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", *CURVES, "ECC_NIST_EDWARDS25519"]
 OPERATIONS = ["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]
 # botocore 1.44 appended the ML-KEM specs to DataKeyPairSpec; older models end before them.

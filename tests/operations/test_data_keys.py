@@ -1,5 +1,5 @@
 """GenerateDataKey and GenerateDataKeyWithoutPlaintext through a real boto3 client, and
-envelope encryption with the data keys they return (reference §2.6, §4.4)."""
+envelope encryption with the data keys they return (docs/kms-behaviour.md#data-keys)."""
 
 from __future__ import annotations
 
@@ -194,7 +194,7 @@ def test_generate_data_key_rsa_encryption_key_raises_invalid_key_usage(client, o
     ]
     with pytest.raises(ClientError) as info:
         call(client, operation)(KeyId=key_id, KeySpec="AES_256")
-    # Reference §4.4 recommends this text [U]; kmsmock uses it.
+    # Unverified against AWS: this text, which kmsmock uses (docs/kms-behaviour.md#data-keys).
     assert error(info.value) == (
         "InvalidKeyUsageException",
         "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.",
@@ -231,7 +231,7 @@ def test_generate_data_key_pending_deletion_key_raises_invalid_state(client, key
     client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     with pytest.raises(ClientError) as info:
         call(client, operation)(KeyId=key_id, KeySpec="AES_256")
-    # Observed from AWS for GenerateDataKey (reference §3.2, "PD?").
+    # Observed from AWS for GenerateDataKey ("PD?" in docs/kms-behaviour.md#key-state-table).
     assert error(info.value) == (
         "KMSInvalidStateException",
         f"{key_arn(key_id)} is pending deletion.",

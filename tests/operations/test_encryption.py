@@ -1,5 +1,6 @@
 """Encrypt, Decrypt and ReEncrypt with symmetric keys, and DryRun on the encryption
-operations, through a real boto3 client (reference §2.3, §4.0, §4.3, §5.1-5.3, §5.10)."""
+operations, through a real boto3 client (docs/kms-behaviour.md#encrypt-and-decrypt,
+docs/kms-behaviour.md#symmetric-ciphertext, docs/kms-behaviour.md#dry-run)."""
 
 from __future__ import annotations
 
@@ -142,7 +143,8 @@ def test_encrypt_response_has_blob_key_arn_and_algorithm(client, key_id):
     assert set(result) == {"CiphertextBlob", "KeyId", "EncryptionAlgorithm"}
     assert result["KeyId"] == key_arn(key_id)
     assert result["EncryptionAlgorithm"] == "SYMMETRIC_DEFAULT"
-    # The plaintext is nowhere in the blob, which carries 113 bytes of overhead (§5.1).
+    # The plaintext is nowhere in the blob, which carries 113 bytes of overhead
+    # (docs/kms-behaviour.md#symmetric-ciphertext).
     assert b"attack at dawn" not in result["CiphertextBlob"]
     assert len(result["CiphertextBlob"]) == len(b"attack at dawn") + 113
 
@@ -269,7 +271,7 @@ def test_decrypt_unicode_context_round_trips(client, key_id):
 # Tampered and foreign ciphertext ------------------------------------------------------
 
 PLAINTEXT_32 = bytes(range(32))
-# Reference §5.1 / kmsmock/_crypto.py: the regions of a blob holding 32 plaintext bytes.
+# kmsmock/crypto/ciphertext.py: the regions of a blob holding 32 plaintext bytes.
 REGIONS = {
     "magic": (0, 5),
     "account": (5, 17),
@@ -400,7 +402,8 @@ def test_decrypt_another_symmetric_key_raises_incorrect_key(client, key_id, form
 
 @pytest.mark.parametrize("kind", sorted(NOT_FOR_ENCRYPTION))
 def test_decrypt_key_id_of_non_encryption_key_raises_incorrect_key(client, key_id, kind):
-    # The key-mismatch check runs before the key-usage check [O] (reference §0.1 #4, §5.3).
+    # The key-mismatch check runs before the key-usage check, as observed from AWS
+    # (docs/kms-behaviour.md#check-order).
     other = create(client, *NOT_FOR_ENCRYPTION[kind])
     blob = encrypt(client, key_id)
     with pytest.raises(ClientError) as info:
@@ -440,7 +443,8 @@ def test_decrypt_pending_deletion_key_raises_invalid_state(client, key_id):
 
 
 def test_decrypt_without_ciphertext_blob_raises_validation(client, key_id):
-    # Optional in the model because of IGNORE_CIPHERTEXT, required by the service (§0.1 #9).
+    # Optional in the model because of IGNORE_CIPHERTEXT, required by the service
+    # (docs/kms-behaviour.md#required-by-the-service).
     for key_args in ({}, {"KeyId": key_id}):
         with pytest.raises(ClientError) as info:
             client.decrypt(**key_args)
@@ -474,7 +478,8 @@ def test_encrypt_other_account_key_by_arn_decrypts_without_key_id(client, other_
     arn = key_arn(other_account_key, OTHER_ACCOUNT)
     encrypted = client.encrypt(KeyId=arn, Plaintext=b"shared")
     assert encrypted["KeyId"] == arn
-    # The blob names the owning account, so no KeyId is needed (reference §5.1).
+    # The blob names the owning account, so no KeyId is needed
+    # (docs/kms-behaviour.md#symmetric-ciphertext).
     decrypted = client.decrypt(CiphertextBlob=encrypted["CiphertextBlob"])
     assert (decrypted["KeyId"], decrypted["Plaintext"]) == (arn, b"shared")
     by_arn = client.decrypt(CiphertextBlob=encrypted["CiphertextBlob"], KeyId=arn)
@@ -482,7 +487,7 @@ def test_encrypt_other_account_key_by_arn_decrypts_without_key_id(client, other_
 
 
 def test_encrypt_other_account_key_by_bare_id_raises_not_found(client, other_account_key):
-    # A bare ID always means the caller's own account (reference §1.5).
+    # A bare ID always means the caller's own account (docs/kms-behaviour.md#cross-account).
     with pytest.raises(ClientError) as info:
         client.encrypt(KeyId=other_account_key, Plaintext=b"shared")
     assert error(info.value) == (
@@ -914,7 +919,8 @@ def test_dry_run_ignore_ciphertext_re_encrypt_without_source_key_raises_validati
         unchecked_client.re_encrypt(
             DestinationKeyId=key_id, DryRun=True, DryRunModifiers=["IGNORE_CIPHERTEXT"]
         )
-    # kmsmock names the ReEncrypt member; the reference gives the text for Decrypt's.
+    # kmsmock names the ReEncrypt member, with the text it gives Decrypt's
+    # (docs/kms-behaviour.md#required-by-the-service).
     assert error(info.value) == (
         "ValidationException",
         "1 validation error detected: Value null at 'sourceKeyId' failed to satisfy "

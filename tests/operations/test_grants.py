@@ -1,5 +1,6 @@
 """Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant, and the
-GrantTokens parameter of other operations (reference §1.6, §4.11, §6)."""
+GrantTokens parameter of other operations (docs/kms-behaviour.md#grant-ids-and-tokens,
+docs/kms-behaviour.md#create-grant)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ DRY_RUN = (
 )
 RETIRE_NEEDS = ("ValidationException", "Grant token OR (grant ID, key ID) must be specified")
 
-# Key types and the operations a grant on them may allow (reference §6.2).
+# Key types and the operations a grant on them may allow (docs/kms-behaviour.md#grant-operations).
 COMMON = ["CreateGrant", "RetireGrant", "DescribeKey"]
 KEY_TYPES: dict[str, tuple[str, str]] = {
     "symmetric": ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"),
@@ -189,7 +190,7 @@ def test_create_grant_returns_hex_grant_id_and_token(client, key_id):
     found = body(response)
     assert set(found) == {"GrantId", "GrantToken"}
     assert GRANT_ID.fullmatch(found["GrantId"])
-    # Opaque, base64url-style, 1-8192 characters (reference §1.6).
+    # Opaque, base64url-style, 1-8192 characters (docs/kms-behaviour.md#grant-ids-and-tokens).
     assert re.fullmatch(r"[A-Za-z0-9_=-]{1,8192}", found["GrantToken"])
 
 
@@ -361,7 +362,8 @@ def test_create_grant_operation_not_valid_for_key_type_raises_validation(client,
     key_id = new_key(client, kind)
     assert refused(lambda: create(client, key_id, Operations=[operation])) == (
         "ValidationException",
-        # Text unverified against AWS (reference §6.2); kmsmock's wording.
+        # Unverified against AWS: the text (docs/kms-behaviour.md#grant-operations); kmsmock's
+        # wording.
         f"The grant operations {operation} are not valid for KMS key {key_arn(key_id)}.",
     )
     assert grants(client, key_id) == []
@@ -407,7 +409,8 @@ def test_create_grant_create_grant_with_another_operation_is_accepted(client, ke
 
 @pytest.mark.parametrize("which", ["client", "unchecked_client"])
 def test_create_grant_empty_operations_raises_validation(request, key_id, which):
-    # botocore does not check the list's length; the model sets no minimum (reference §4.11).
+    # botocore does not check the list's length; the model sets no minimum
+    # (docs/kms-behaviour.md#create-grant).
     caller = request.getfixturevalue(which)
     assert refused(lambda: create(caller, key_id, Operations=[])) == (
         "ValidationException",
@@ -419,7 +422,8 @@ def test_create_grant_empty_operations_raises_validation(request, key_id, which)
 
 @pytest.mark.parametrize("which", ["client", "unchecked_client"])
 def test_create_grant_operation_outside_enum_raises_enum_validation(request, key_id, which):
-    # botocore does not check enums client-side (reference §10.4): kmsmock answers.
+    # botocore does not check enums client-side (docs/kms-behaviour.md#client-side-validation):
+    # kmsmock answers.
     caller = request.getfixturevalue(which)
     assert refused(lambda: create(caller, key_id, Operations=["Encrypt", "ListGrants"])) == (
         "ValidationException",
@@ -460,7 +464,7 @@ def test_create_grant_constraints_on_asymmetric_or_hmac_key_raise_validation(cli
     call = {"Operations": ["DescribeKey"], "Constraints": constraints}
     assert refused(lambda: create(client, key_id, **call)) == (
         "ValidationException",
-        # Text unverified against AWS (reference §6.3); kmsmock's wording.
+        # Unverified against AWS: the text (docs/kms-behaviour.md#create-grant); kmsmock's wording.
         "Grant constraints are supported only for symmetric encryption KMS keys.",
     )
     assert grants(client, key_id) == []

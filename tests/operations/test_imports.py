@@ -1,6 +1,6 @@
 """Imported key material: GetParametersForImport, ImportKeyMaterial,
 DeleteImportedKeyMaterial, with material wrapped offline by `cryptography`
-(reference §4.13, §5.9, §3.1, §1.8)."""
+(docs/kms-behaviour.md#imported-key-material, docs/kms-behaviour.md#import-wrapping)."""
 
 from __future__ import annotations
 
@@ -277,8 +277,8 @@ def test_import_operation_on_aws_kms_key_raises_unsupported_operation(client, ke
 def test_import_operation_on_aws_kms_key_pending_deletion_raises_unsupported_operation(
     client, key_id, operation
 ):
-    # State table (§3.2): "PD (imported keys) or IMP" - a key that cannot have imported
-    # material is refused for its origin, whatever its state.
+    # docs/kms-behaviour.md#key-state-table: "PD (imported keys) or IMP" - a key that cannot have
+    # imported material is refused for its origin, whatever its state.
     client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     assert client_error(lambda: IMPORT_CALLS[operation](client, key_id)) == (
         "UnsupportedOperationException",
@@ -773,7 +773,8 @@ def test_import_token_older_than_24_hours_raises_expired(client, kms_mock):
 
 
 def test_import_token_older_than_24_hours_raises_expired_after_new_parameters(client, kms_mock):
-    # Reference §4.13: a token older than 24 h is expired, whatever was asked for since.
+    # A token older than 24 h is expired, whatever was asked for since
+    # (docs/kms-behaviour.md#imported-key-material).
     key_id = external_key(client)
     found = parameters(client, key_id)
     wrapped = wrap(found["PublicKey"], os.urandom(32), OAEP_SHA_256)
@@ -949,8 +950,8 @@ def test_import_ecc_key_with_plain_oaep_works(client):
 
 
 def test_rsa_private_key_does_not_fit_plain_oaep(client):
-    # Reference §5.9: RSA private keys need RSA_AES_KEY_WRAP_*; a 2048-bit wrapping key's
-    # OAEP carries at most 190 bytes, and an RSA_2048 PKCS#8 is over 1,100.
+    # docs/kms-behaviour.md#import-wrapping: RSA private keys need RSA_AES_KEY_WRAP_*; a 2048-bit
+    # wrapping key's OAEP carries at most 190 bytes, and an RSA_2048 PKCS#8 is over 1,100.
     material = pkcs8(_rsa_2048())
     key_id = external_key(client, "RSA_2048")
     found = parameters(client, key_id, OAEP_SHA_256)

@@ -1,4 +1,4 @@
-"""Key agreement: DeriveSharedSecret (reference §4.8, §5.8)."""
+"""Key agreement: DeriveSharedSecret (docs/kms-behaviour.md#key-agreement)."""
 
 from __future__ import annotations
 
@@ -190,7 +190,8 @@ def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
     ids=["p256-p384", "p256-k1", "p384-p521", "p521-p256"],
 )
 def test_derive_shared_secret_peer_on_other_curve_raises_validation(client, spec, peer_curve):
-    # Reference §4.8: rejected, exception unverified; kmsmock answers like an unusable key.
+    # Rejected (docs/kms-behaviour.md#key-agreement). Unverified against AWS: the exception; kmsmock
+    # answers like an unusable key.
     key_id = new_key(client, spec)
     other = ec.generate_private_key(peer_curve)
     assert raises(lambda: derive(client, key_id, der(other.public_key()))) == (

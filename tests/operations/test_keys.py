@@ -39,7 +39,8 @@ _RSA_SIGNING = [
 _RSA_ENCRYPTION = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
 _ECDH = ("KeyAgreementAlgorithms", ["ECDH"])
 
-# Reference §2.1: key spec -> key usage -> (the one algorithm field, its list in order).
+# docs/kms-behaviour.md#key-specs: key spec -> key usage -> (the one algorithm field, its list in
+# order).
 SPECS: dict[str, dict[str, tuple[str, list[str]]]] = {
     "SYMMETRIC_DEFAULT": {"ENCRYPT_DECRYPT": ("EncryptionAlgorithms", ["SYMMETRIC_DEFAULT"])},
     **{
@@ -275,7 +276,7 @@ def test_create_key_usage_without_spec_applies_to_symmetric_default(client):
 
 @pytest.mark.parametrize("legacy", ["RSA_2048", "SYMMETRIC_DEFAULT"])
 def test_create_key_both_spec_parameters_raises_validation(client, legacy):
-    # Message unverified against AWS (reference Appendix D.3); kmsmock's wording.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#create-key); kmsmock's wording.
     message = _validation_error(
         lambda: client.create_key(
             KeySpec="RSA_2048", CustomerMasterKeySpec=legacy, KeyUsage="SIGN_VERIFY"
@@ -383,7 +384,7 @@ def test_create_key_multi_region_false_returns_uuid(client):
     assert "MultiRegionConfiguration" not in metadata
 
 
-# CreateKey: custom key stores (messages unverified against AWS, reference §4.1) ----------
+# CreateKey: custom key stores (Unverified against AWS: the messages) ------------------
 
 
 def test_create_key_cloudhsm_without_key_store_raises_validation(client):
@@ -620,7 +621,7 @@ def test_list_keys_bad_marker_raises_invalid_marker(client, marker):
     client.create_key()
     with pytest.raises(client.exceptions.InvalidMarkerException) as exc:
         client.list_keys(Marker=marker)
-    # Message unverified against AWS (reference §4.0); kmsmock's wording.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#pagination); kmsmock's wording.
     assert error(exc.value) == ("InvalidMarkerException", f"Invalid marker: {marker}")
 
 

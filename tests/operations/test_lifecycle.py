@@ -1,5 +1,6 @@
 """Key lifecycle: EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
-UpdateKeyDescription, GetKeyLastUsage, and the AWS managed keys (reference §4.1, §3.1)."""
+UpdateKeyDescription, GetKeyLastUsage, and the AWS managed keys (docs/kms-behaviour.md#key-states,
+docs/kms-behaviour.md#aws-managed-keys)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# Every lifecycle operation takes a key ID or key ARN only (reference §1.4).
+# Every lifecycle operation takes a key ID or key ARN only (docs/kms-behaviour.md#identifier-forms).
 KEY_ONLY_CALLS: dict[str, Callable[[Any, str], Any]] = {
     "EnableKey": lambda c, k: c.enable_key(KeyId=k),
     "DisableKey": lambda c, k: c.disable_key(KeyId=k),
@@ -106,7 +107,8 @@ def test_key_only_operation_key_arn_from_other_region_raises_not_found(client, k
 
 @pytest.mark.parametrize("operation", KEY_ONLY)
 def test_key_only_operation_other_account_key_arn_raises_access_denied(client, key_id, operation):
-    # These operations are same-account only (reference §1.5); the answer is kmsmock's.
+    # These operations are same-account only (docs/kms-behaviour.md#cross-account).
+    # Unverified against AWS: the answer, which is kmsmock's.
     other = f"arn:aws:kms:{REGION}:111122223333:key/{key_id}"
     with pytest.raises(ClientError) as info:
         KEY_ONLY_CALLS[operation](client, other)
@@ -118,7 +120,7 @@ def test_key_only_operation_broken_arn_raises_invalid_arn(client, key_id, operat
     broken = f"arn:aws:kms:{REGION}:{ACCOUNT}:keys/{key_id}"
     with pytest.raises(ClientError) as info:
         KEY_ONLY_CALLS[operation](client, broken)
-    # Message unverified against AWS (reference §1.2); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#key-arns); kmsmock's wording.
     assert error(info.value) == ("InvalidArnException", f"ARN {broken} is not valid")
 
 
@@ -236,7 +238,8 @@ def test_schedule_key_deletion_window_zero_raises_model_validation(unchecked_cli
 
 
 def test_schedule_key_deletion_window_zero_refused_by_botocore(client, key_id):
-    # botocore checks integer minima itself, before the request is sent (reference §10.4).
+    # botocore checks integer minima itself, before the request is sent
+    # (docs/kms-behaviour.md#client-side-validation).
     with pytest.raises(ParamValidationError):
         client.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=0)
 

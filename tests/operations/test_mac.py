@@ -1,4 +1,4 @@
-"""HMAC: GenerateMac and VerifyMac (reference §2.5, §4.6, §5.7)."""
+"""HMAC: GenerateMac and VerifyMac (docs/kms-behaviour.md#hmac-keys)."""
 
 from __future__ import annotations
 

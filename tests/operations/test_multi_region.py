@@ -1,5 +1,7 @@
 """Multi-Region keys: ReplicateKey, UpdatePrimaryRegion, and what related keys share and
-keep to themselves: material, rotation, deletion order (reference §4.14, §8, §3.1).
+keep to themselves: material, rotation, deletion order
+(docs/kms-behaviour.md#multi-region-operations, docs/kms-behaviour.md#multi-region-keys,
+docs/kms-behaviour.md#key-states).
 
 The primary is created in us-east-1 (the ``client`` fixture); replicas live in
 eu-west-1 and ap-southeast-2, reached through their own boto3 clients.
@@ -26,7 +28,7 @@ AP = "ap-southeast-2"
 MS = timedelta(milliseconds=1)
 DAY = timedelta(days=1)
 
-# Reference §7.1, verbatim, with the account substituted.
+# docs/kms-behaviour.md#default-key-policy, verbatim, with the account substituted.
 DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
@@ -333,7 +335,8 @@ def test_replicate_key_next_describe_shows_enabled_replica_with_shared_propertie
     replica = describe(eu, key_id)
     primary = describe(client, key_id)
     # The replica is the primary's metadata with its own ARN, date, description and role;
-    # the transient Creating state is over by the next call (reference §3.1 mock guidance).
+    # the transient Creating state is over by the next call
+    # (docs/kms-behaviour.md#key-states).
     expected = {
         **primary,
         "Arn": arn(EU, key_id),
@@ -394,7 +397,7 @@ def test_replicate_key_from_replica_raises_unsupported_naming_replica(pair, eu, 
 
 def test_replicate_key_into_primary_region_raises_validation(client, mrk):
     before = describe(client, mrk)
-    # Text unverified against AWS (reference §4.14); kmsmock's.
+    # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
     assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=PRIMARY)) == (
         "ValidationException",
         f"The replica region {PRIMARY} must differ from the primary key's region.",
@@ -406,7 +409,7 @@ def test_replicate_key_into_primary_region_raises_validation(client, mrk):
     ("region", "partition"), [("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")]
 )
 def test_replicate_key_into_other_partition_raises_validation(client, mrk, region, partition):
-    # Text unverified against AWS (reference §4.14); kmsmock's.
+    # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
     assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=region)) == (
         "ValidationException",
         f"The replica region {region} is not in the primary key's partition.",
@@ -427,7 +430,7 @@ def test_replicate_key_second_replica_in_same_region_raises_already_exists(
     elif replica_state == "PendingDeletion":
         eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     before = describe(eu, pair)
-    # Text unverified against AWS (reference §4.14); kmsmock's.
+    # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
     assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=EU)) == (
         "AlreadyExistsException",
         f"{arn(EU, pair)} already exists",
@@ -459,7 +462,8 @@ def test_replicate_key_pending_deletion_primary_raises_invalid_state(client, mrk
 def test_replicate_key_pending_replica_deletion_primary_raises_invalid_state(client, pair):
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     assert state(client, pair) == "PendingReplicaDeletion"
-    # The exact wording for PendingReplicaDeletion is unverified (reference §3.2).
+    # Unverified against AWS: the wording for PendingReplicaDeletion
+    # (docs/kms-behaviour.md#key-state-table).
     assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
@@ -648,7 +652,7 @@ def test_rotation_change_on_replica_raises_unsupported(client, pair, eu, operati
         "DisableKeyRotation": lambda: eu.disable_key_rotation(KeyId=pair),
         "RotateKeyOnDemand": lambda: eu.rotate_key_on_demand(KeyId=pair),
     }[operation]
-    # Text unverified against AWS (reference §4.12); kmsmock's.
+    # Unverified against AWS: the text (docs/kms-behaviour.md#rotation); kmsmock's.
     assert raises(call) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
@@ -723,7 +727,8 @@ def test_automatic_rotation_status_agrees_in_both_regions(kms_mock, client, pair
     kms_mock.clock.advance(days=91)
     primary = rotation_status(client, pair)
     assert primary["NextRotationDate"] == due + 90 * DAY
-    # The rotation setting (and so its schedule) is shared (reference §8).
+    # The rotation setting (and so its schedule) is shared
+    # (docs/kms-behaviour.md#multi-region-keys).
     assert rotation_status(eu, pair) == primary
 
 
@@ -731,7 +736,8 @@ def test_catch_up_rotation_on_enable_key_status_agrees_in_both_regions(kms_mock,
     client.enable_key_rotation(KeyId=pair, RotationPeriodInDays=90)
     client.disable_key(KeyId=pair)
     kms_mock.clock.advance(days=100)
-    client.enable_key(KeyId=pair)  # the overdue rotation happens now (reference §5.11)
+    # The overdue rotation happens now (docs/kms-behaviour.md#rotation).
+    client.enable_key(KeyId=pair)
     [entry] = rotations(eu, pair)
     assert entry["KeyMaterialId"] == material_id(eu, pair) == material_id(client, pair)
     assert rotation_status(eu, pair) == rotation_status(client, pair)
@@ -891,7 +897,7 @@ def test_update_primary_region_keys_are_enabled_on_next_call(client, pair, eu):
     primary_before = describe(client, pair)
     replica_before = describe(eu, pair)
     client.update_primary_region(KeyId=pair, PrimaryRegion=EU)
-    # AWS shows both keys Updating for a while (reference §3.1); kmsmock ends the
+    # AWS shows both keys Updating for a while (docs/kms-behaviour.md#key-states); kmsmock ends the
     # transient state before the next call, so the very next DescribeKey reads Enabled.
     primary_after = describe(client, pair)
     replica_after = describe(eu, pair)
@@ -998,7 +1004,8 @@ def test_update_primary_region_after_automatic_rotation_allows_on_demand_rotatio
 
 
 def test_update_primary_region_without_replica_there_raises_not_found(client, pair, eu):
-    # Text as for any unknown key (reference §1.1), with the ARN the key would have there.
+    # Text as for any unknown key (docs/kms-behaviour.md#key-ids), with the ARN the key would have
+    # there.
     assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=AP)) == (
         not_found(AP, pair)
     )
@@ -1271,7 +1278,8 @@ def test_decrypt_with_bare_key_id_in_replica_region_is_accepted(client, pair, eu
 
 def test_decrypt_with_primary_arn_in_replica_region_raises_invalid_arn(client, pair, eu):
     blob = encrypt(client, pair, b"named by arn")
-    # A key ARN names one Region's key; another Region's ARN is refused (reference §1.2).
+    # A key ARN names one Region's key; another Region's ARN is refused
+    # (docs/kms-behaviour.md#key-arns).
     assert raises(lambda: eu.decrypt(CiphertextBlob=blob, KeyId=arn(PRIMARY, pair))) == (
         "NotFoundException",
         f"Invalid arn {PRIMARY}",

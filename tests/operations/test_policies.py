@@ -1,5 +1,6 @@
 """Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, and CreateKey's Policy
-(reference §4.10, §7.1, §7.2)."""
+(docs/kms-behaviour.md#key-policy-operations, docs/kms-behaviour.md#default-key-policy,
+docs/kms-behaviour.md#policy-validation)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests._support import ACCOUNT, REGION, assert_valid_output, error
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 
-# Reference §7.1, verbatim, with the account substituted.
+# docs/kms-behaviour.md#default-key-policy, verbatim, with the account substituted.
 DEFAULT_POLICY = """{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
@@ -178,7 +179,8 @@ def test_get_key_policy_other_region_key_uses_same_default_text(client):
 def test_get_key_policy_aws_managed_key_is_readable(client):
     key_id = client.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyId"]
     policy = json.loads(client.get_key_policy(KeyId=key_id)["Policy"])
-    # The text of AWS managed key policies is kmsmock's rendering [U]; check its shape.
+    # Unverified against AWS: the text of AWS managed key policies, kmsmock's rendering;
+    # check its shape.
     assert policy["Id"] == "auto-s3-1"
     assert policy["Statement"][1]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
 
@@ -203,7 +205,8 @@ def test_put_key_policy_policy_name_default_is_accepted(client, key_id):
 def test_put_key_policy_other_policy_name_raises_not_found(client, key_id):
     with pytest.raises(ClientError) as info:
         client.put_key_policy(KeyId=key_id, PolicyName="other", Policy=CUSTOM_POLICY)
-    # Error type for other names is unverified (reference §4.10); kmsmock's answer.
+    # Unverified against AWS: the error for other names
+    # (docs/kms-behaviour.md#key-policy-operations); kmsmock's answer.
     assert error(info.value) == ("NotFoundException", "No such policy exists")
     assert client.get_key_policy(KeyId=key_id)["Policy"] == DEFAULT_POLICY
 
@@ -274,8 +277,8 @@ def test_put_key_policy_action_pattern_missing_put_key_policy_raises_malformed_p
 def test_put_key_policy_malformed_document_raises_malformed_policy(client, key_id, policy, message):
     with pytest.raises(ClientError) as info:
         client.put_key_policy(KeyId=key_id, Policy=policy)
-    # Only the principal and lockout texts are observed (reference §7.2); the rest are
-    # kmsmock's.
+    # Only the principal and lockout texts are observed (docs/kms-behaviour.md#policy-validation).
+    # Unverified against AWS: the rest, which are kmsmock's.
     assert error(info.value) == ("MalformedPolicyDocumentException", message)
     assert client.get_key_policy(KeyId=key_id)["Policy"] == DEFAULT_POLICY
 
@@ -312,7 +315,8 @@ def test_put_key_policy_32768_bytes_is_accepted(client, key_id):
 def test_put_key_policy_over_32768_bytes_raises_limit_exceeded(client, key_id):
     with pytest.raises(ClientError) as info:
         client.put_key_policy(KeyId=key_id, Policy=_padded(32769))
-    # Message unverified against AWS (reference §7.2); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#policy-validation); kmsmock's
+    # wording.
     assert error(info.value) == (
         "LimitExceededException",
         "Policy document exceeds the maximum size of 32768 bytes.",

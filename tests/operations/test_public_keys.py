@@ -1,4 +1,5 @@
-"""GetPublicKey for every asymmetric key spec and usage (reference §2.1, §4.7, §5.6)."""
+"""GetPublicKey for every asymmetric key spec and usage (docs/kms-behaviour.md#key-specs,
+docs/kms-behaviour.md#get-public-key)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ RSA_SIGNING = [
     "RSASSA_PSS_SHA_384",
     "RSASSA_PSS_SHA_512",
 ]
-# (key spec, key usage) -> the one algorithm field and its list, in the order of §2.1.
+# (key spec, key usage) -> the one algorithm field and its list, in the order of
+# docs/kms-behaviour.md#key-specs.
 ALGORITHMS: dict[tuple[str, str], tuple[str, list[str]]] = {
     **{
         (f"RSA_{bits}", "ENCRYPT_DECRYPT"): ("EncryptionAlgorithms", RSA_ENCRYPTION)
@@ -60,7 +62,8 @@ ML_DSA_TYPES: dict[str, type[Any]] = {
 }
 # FIPS 204 public key sizes (raw bytes).
 ML_DSA_PUBLIC_BYTES = {"ML_DSA_44": 1312, "ML_DSA_65": 1952, "ML_DSA_87": 2592}
-# Specs that are missing from the deprecated CustomerMasterKeySpec enum (reference §2.1).
+# Specs that are missing from the deprecated CustomerMasterKeySpec enum
+# (docs/kms-behaviour.md#key-specs).
 NO_CUSTOMER_MASTER_KEY_SPEC = {"ECC_NIST_EDWARDS25519", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87"}
 
 
@@ -171,7 +174,7 @@ def test_get_public_key_symmetric_or_hmac_key_raises_unsupported_operation(clien
         key_id = client.create_key()["KeyMetadata"]["KeyId"]
     else:
         key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
-    # The text is unverified against AWS (reference §4.7); it is kmsmock's.
+    # Unverified against AWS: the text, which is kmsmock's (docs/kms-behaviour.md#get-public-key).
     assert raises(lambda: client.get_public_key(KeyId=key_id)) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id)} key spec {spec} is not valid for this operation.",

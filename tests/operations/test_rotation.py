@@ -1,6 +1,6 @@
 """Key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus,
 RotateKeyOnDemand, ListKeyRotations, and automatic rotation on the mock clock
-(reference §4.12, §5.10, §5.11)."""
+(docs/kms-behaviour.md#rotation)."""
 
 from __future__ import annotations
 
@@ -219,7 +219,7 @@ def test_rotation_setting_non_symmetric_key_raises_unsupported_operation(client,
     key_id = create(client, spec, usage)
     with pytest.raises(ClientError) as info:
         SETTING_CALLS[operation](client, key_id)
-    # Message unverified against AWS (reference §4.12); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#rotation); kmsmock's wording.
     assert error(info.value) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id)} key spec {spec} is not valid for this operation.",
@@ -356,7 +356,7 @@ def test_automatic_rotation_disabled_key_rotates_on_enable_key(client, kms_mock,
     client.enable_key(KeyId=key_id)
     after = mock_now(kms_mock)
 
-    # One rotation, at once, and the schedule restarts from then (reference §5.11).
+    # One rotation, at once, and the schedule restarts from then (docs/kms-behaviour.md#rotation).
     [entry] = rotations(client, key_id)
     assert entry["RotationType"] == "AUTOMATIC"
     assert before - MS <= entry["RotationDate"] <= after + MS
@@ -550,7 +550,7 @@ def test_rotate_key_on_demand_within_20_minutes_of_automatic_raises_conflict(
     material = material_id(client, key_id)
     with pytest.raises(ClientError) as info:
         client.rotate_key_on_demand(KeyId=key_id)
-    # Message unverified against AWS (reference §4.12); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#rotation); kmsmock's wording.
     assert error(info.value) == (
         "ConflictException",
         f"{key_arn(key_id)} has an automatic rotation in progress or about to start.",
@@ -653,7 +653,7 @@ def test_list_key_rotations_non_symmetric_key_raises_unsupported_operation(clien
     key_id = create(client, spec, usage)
     with pytest.raises(ClientError) as info:
         client.list_key_rotations(KeyId=key_id)
-    # Message unverified against AWS (reference §4.12); kmsmock's text.
+    # Unverified against AWS: the message (docs/kms-behaviour.md#rotation); kmsmock's wording.
     assert error(info.value) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id)} key spec {spec} is not valid for this operation.",

@@ -1,6 +1,6 @@
 """Signatures: Sign and Verify for every signing key spec and algorithm, checked against
 KMS's own Verify and independently with ``cryptography`` and the ``openssl`` CLI
-(reference §2.1, §2.4, §4.7, §5.6)."""
+(docs/kms-behaviour.md#key-specs, docs/kms-behaviour.md#signing)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
 DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 
-# Reference §2.1, in KMS's order.
+# docs/kms-behaviour.md#key-specs, in KMS's order.
 RSA_ALGORITHMS = (
     "RSASSA_PKCS1_V1_5_SHA_256",
     "RSASSA_PKCS1_V1_5_SHA_384",
@@ -142,7 +142,7 @@ def verify_offline(public: Any, algorithm: str, message: bytes, signature: bytes
     if algorithm.startswith("RSASSA_PSS_"):
         chosen = hash_of(algorithm)
         assert isinstance(public, rsa.RSAPublicKey)
-        # KMS's PSS salt is exactly as long as the digest (reference §2.4).
+        # KMS's PSS salt is exactly as long as the digest (docs/kms-behaviour.md#signing).
         pss = padding.PSS(mgf=padding.MGF1(chosen), salt_length=chosen.digest_size)
         public.verify(signature, message, pss, chosen)
     elif algorithm.startswith("RSASSA_PKCS1_V1_5_"):
@@ -404,7 +404,7 @@ def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 @pytest.mark.parametrize("length", [32, 63, 65])
 def test_sign_verify_external_mu_not_64_bytes_raises_validation(client, operation, length):
-    # Reference §2.4 requires exactly 64 bytes; the text is kmsmock's.
+    # Exactly 64 bytes (docs/kms-behaviour.md#signing). Unverified against AWS: the text, kmsmock's.
     key_id = new_key(client, "ML_DSA_44")
     assert raises(
         lambda: sign_or_verify(
@@ -418,7 +418,7 @@ def test_sign_verify_external_mu_not_64_bytes_raises_validation(client, operatio
     ) == ("ValidationException", "Digest is invalid length for algorithm ML_DSA_SHAKE_256.")
 
 
-# MessageType rules (texts unverified against AWS, reference §2.4; kmsmock's) -----------
+# MessageType rules (docs/kms-behaviour.md#signing; Unverified against AWS: the texts, kmsmock's) --
 
 ED25519_NEEDS_RAW = "ED25519_SHA_512 signing algorithm requires KMS MessageType:RAW"
 ED25519_PH_NEEDS_DIGEST = "ED25519_PH_SHA_512 signing algorithm requires KMS MessageType:DIGEST"
@@ -648,7 +648,8 @@ def test_verify_damaged_pre_hashed_signature_raises_invalid_signature(
 def test_verify_ecdsa_signature_not_der_raises_invalid_signature(client):
     key_id = new_key(client, "ECC_NIST_P256")
     r, s = utils.decode_dss_signature(sign(client, key_id, "ECDSA_SHA_256", MESSAGE))
-    # The same r and s, raw r || s as JOSE writes them: KMS wants DER (reference §2.4).
+    # The same r and s, raw r || s as JOSE writes them: KMS wants DER
+    # (docs/kms-behaviour.md#signing).
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     assert raises(
         lambda: client.verify(

@@ -1,4 +1,5 @@
-"""Tags: CreateKey Tags, TagResource, UntagResource, ListResourceTags (reference §4.9)."""
+"""Tags: CreateKey Tags, TagResource, UntagResource, ListResourceTags
+(docs/kms-behaviour.md#tags)."""
 
 from __future__ import annotations
 
