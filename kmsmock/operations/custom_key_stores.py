@@ -15,7 +15,7 @@ from kmsmock.state.custom_key_stores import (
     CLOUDHSM,
     CONNECTED,
     DISCONNECTED,
-    EXTERNAL,
+    EXTERNAL_KEY_STORE,
     MAX_STORES,
     CustomKeyStore,
 )
@@ -155,7 +155,7 @@ def create_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         trust_anchor=params.get("TrustAnchorCertificate"),
         password=params.get("KeyStorePassword"),
     )
-    if store_type == EXTERNAL:
+    if store_type == EXTERNAL_KEY_STORE:
         store.proxy = _proxy(ctx, params, {})
         store.secret_access_key = params["XksProxyAuthenticationCredential"]["RawSecretAccessKey"]
     _check_unique(ctx, store)
@@ -297,7 +297,7 @@ def update_custom_key_store(ctx: RequestContext, params: Params) -> Result:
         trust_anchor=store.trust_anchor,
         password=params.get("KeyStorePassword", store.password),
     )
-    if store.store_type == EXTERNAL:
+    if store.store_type == EXTERNAL_KEY_STORE:
         _check_new_connectivity(params, store.proxy)
         updated.proxy = _proxy(ctx, params, store.proxy)
         credential = params.get("XksProxyAuthenticationCredential")

@@ -240,7 +240,7 @@ class KmsBackend:
         # read, so a test that moves the clock sees them on its next call.
         self._due: list[tuple[float, int, Callable[[float], None]]] = []
         self._order = itertools.count()
-        self._grants = itertools.count(1)
+        self._grant_seq = itertools.count(1)
         # Every grant token issued, and the grant it names (see ``_grants``).
         self.grant_tokens: dict[str, TokenTarget] = {}
         # Grants by retiring principal, for ListRetirableGrants pages.
@@ -267,11 +267,11 @@ class KmsBackend:
 
     def next_grant_seq(self) -> int:
         """Creation order of grants across the mock, for list pages."""
-        return next(self._grants)
+        return next(self._grant_seq)
 
     def continue_grant_seq(self, last: int) -> None:
         """Number grants on from ``last`` (a state file's latest)."""
-        self._grants = itertools.count(last + 1)
+        self._grant_seq = itertools.count(last + 1)
 
     def account_regions(self) -> list[AccountRegion]:
         return list(self._states.values())

@@ -14,7 +14,7 @@ from typing import Any
 
 from kmsmock.state.keys import Key, KeyState
 
-CLOUDHSM, EXTERNAL = "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"
+CLOUDHSM, EXTERNAL_KEY_STORE = "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"
 CONNECTED, DISCONNECTED = "CONNECTED", "DISCONNECTED"
 MAX_STORES = 10  # per account and Region (docs/kms-behaviour.md#quotas)
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 Converter = Callable[[Any, str, list[tuple[str, str]]], Any]
 
 
-def wire_name(member: str) -> str:
+def message_name(member: str) -> str:
     """The name AWS uses for a member in validation messages (``KeyId`` -> ``keyId``)."""
     return member[:1].lower() + member[1:]
 
@@ -81,7 +81,7 @@ def outside_china(
     assert shape is not None
     enum = listed_enum(shape.members[member])
     missing = {value, *unavailable}
-    item = enum_item(value, wire_name(member), [v for v in enum if v not in missing])
+    item = enum_item(value, message_name(member), [v for v in enum if v not in missing])
     return ValidationException(validation_message([(member, item)]))
 
 
@@ -291,7 +291,7 @@ def _plain_string(shape: Shape) -> bool:
 def _structure(shape: Shape) -> Converter:
     required = tuple(shape.required_members)
     members = tuple(
-        (name, wire_name(name), converter(member), name in required)
+        (name, message_name(name), converter(member), name in required)
         for name, member in shape.members.items()  # type: ignore[attr-defined]
     )
     by_name = {name: (wire, convert_member) for name, wire, convert_member, _ in members}
