@@ -38,7 +38,8 @@ class Rotation:
     """A key's rotations (docs/kms-behaviour.md#rotation): its automatic schedule and
     the rotations done."""
 
-    period_days: int | None = None  # automatic rotation on when set
+    # Automatic rotation is on while these are set (RotationPeriodInDays, NextRotationDate).
+    period_days: int | None = None
     next_date: float | None = None
     # Completed rotations: (new material ID, date, "AUTOMATIC" | "ON_DEMAND"). Related
     # multi-Region keys made by KMS share one list.
@@ -62,7 +63,8 @@ class Imported:
 
 class StoreLink(NamedTuple):
     """A key in a custom key store: the store, and its CloudHSM cluster or the external
-    key in the external key manager."""
+    key in the external key manager. A tuple, so cheap to define: UpdateCustomKeyStore
+    replaces it when the store moves to another cluster."""
 
     store_id: str
     cluster_id: str | None = None
