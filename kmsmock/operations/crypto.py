@@ -271,7 +271,7 @@ def _data_key_pair(ctx: RequestContext, params: Params, with_plaintext: bool) ->
         # SM2 only in China, ML-KEM everywhere else: the enum there lacks the value.
         raise outside_china(ctx.operation, "KeyPairSpec", pair_spec, unavailable_specs(china))
     key = _encryption_key(ctx, params["KeyId"], SYMMETRIC_DEFAULT)
-    if key.custom_key_store_id is not None:
+    if key.store is not None:
         # Unverified against AWS: the text (docs/kms-behaviour.md#data-keys).
         raise aws.UnsupportedOperationException(
             f"{key.arn} is in a custom key store, which cannot make data key pairs."

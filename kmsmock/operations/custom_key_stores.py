@@ -314,5 +314,6 @@ def update_custom_key_store(ctx: RequestContext, params: Params) -> Result:
     store.proxy, store.secret_access_key = updated.proxy, updated.secret_access_key
     if store.cluster_id is not None:
         for key in ctx.account_region.keys_in_store(store.store_id):
-            key.cloud_hsm_cluster_id = store.cluster_id
+            assert key.store is not None
+            key.store = key.store._replace(cluster_id=store.cluster_id)
     return {}

@@ -72,9 +72,10 @@ def get_parameters_for_import(ctx: RequestContext, params: Params) -> Result:
     found_id = entropy.token_bytes(32)
     # Expired parameters stay: their token gets ExpiredImportTokenException, not
     # InvalidImportTokenException.
-    pending = key.import_parameters if key.import_parameters is not None else {}
-    pending[found_id] = ImportParameters(algorithm, private, valid_to)
-    key.import_parameters = pending
+    imported = key.imported_record()
+    if imported.parameters is None:
+        imported.parameters = {}
+    imported.parameters[found_id] = ImportParameters(algorithm, private, valid_to)
     return {
         "KeyId": key.arn,
         "ImportToken": make_token(found_id),
@@ -109,7 +110,8 @@ def _check_expiration(ctx: RequestContext, params: Params) -> tuple[str, float |
 
 def _parameters(ctx: RequestContext, key: Key, token: bytes) -> ImportParameters:
     found_id = token_id(token)
-    parameters = (key.import_parameters or {}).get(found_id) if found_id is not None else None
+    kept = key.imported.parameters if key.imported is not None else None
+    parameters = (kept or {}).get(found_id) if found_id is not None else None
     if parameters is None:
         # Unverified against AWS: the texts (docs/kms-behaviour.md#imported-key-material).
         raise aws.InvalidImportTokenException("Import token is not valid for this key.")
@@ -162,11 +164,13 @@ def import_key_material(ctx: RequestContext, params: Params) -> Result:
     from kmsmock.crypto.unwrap import load_material
 
     secret = load_material(key.spec.name, material)
-    if secret is None or key.bound_material not in (None, fingerprint(material)):
+    imported = key.imported
+    assert imported is not None  # GetParametersForImport made it: _parameters found them
+    if secret is None or imported.bound_material not in (None, fingerprint(material)):
         raise aws.IncorrectKeyMaterialException(_INCORRECT)
     key.secret = secret
-    key.bound_material = fingerprint(material)
-    key.expiration_model, key.valid_to = model, valid_to
+    imported.bound_material = fingerprint(material)
+    imported.expiration_model, imported.valid_to = model, valid_to
     if key.state is KeyState.PENDING_IMPORT:
         key.state = KeyState.ENABLED
     if valid_to is not None:
@@ -239,8 +243,9 @@ def delete_imported_key_material(ctx: RequestContext, params: Params) -> Result:
         drop_material(key)
         return result
     known = key.material_ids()
-    if key.imports is not None and key.imports.pending is not None:
-        known.append(key.imports.pending)
+    imports = _materials.per_material(key)
+    if imports is not None and imports.pending is not None:
+        known.append(imports.pending)
     target = requested if requested is not None else key.material_id
     if requested is not None and requested not in known:
         # Unverified against AWS: the text (docs/kms-behaviour.md#imported-key-material).

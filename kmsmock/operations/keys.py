@@ -21,7 +21,7 @@ from kmsmock.state.clock import days_after
 from kmsmock.state.context import RequestContext
 from kmsmock.state.custom_key_stores import CONNECTED, CustomKeyStore
 from kmsmock.state.ids import in_china
-from kmsmock.state.keys import Key, KeyState
+from kmsmock.state.keys import Key, KeyState, StoreLink
 from kmsmock.state.policies import check_policy
 from kmsmock.state.tags import merged_tags
 from kmsmock.wire import aws_errors as aws
@@ -82,9 +82,7 @@ def create_key(ctx: RequestContext, params: Params) -> Result:
         material_id=entropy.hex(32) if spec.symmetric and not external else None,
     )
     if store is not None:
-        key.custom_key_store_id = store.store_id
-        key.cloud_hsm_cluster_id = store.cluster_id
-        key.xks_key_id = params.get("XksKeyId")
+        key.store = StoreLink(store.store_id, store.cluster_id, params.get("XksKeyId"))
     ctx.account_region.add_key(key)
     return {"KeyMetadata": key.metadata()}
 
@@ -162,7 +160,8 @@ def _check_store(ctx: RequestContext, params: Params, origin: str) -> CustomKeyS
         )
     xks_key_id = params.get("XksKeyId")
     if xks_key_id is not None and any(
-        key.xks_key_id == xks_key_id for key in ctx.account_region.keys_in_store(store.store_id)
+        key.store and key.store.xks_key_id == xks_key_id
+        for key in ctx.account_region.keys_in_store(store.store_id)
     ):
         raise aws.XksKeyAlreadyInUseException(
             f"External key {xks_key_id} is already used by a KMS key in custom key store "
@@ -247,7 +246,7 @@ def enable_key(ctx: RequestContext, params: Params) -> Result:
 def _park(ctx: RequestContext, key: Key, before: KeyState, after: KeyState) -> None:
     """Enabling or disabling a key of a disconnected custom key store takes effect when
     the store is connected again: the key stays Unavailable until then."""
-    store = ctx.account_region.custom_key_stores.get(key.custom_key_store_id or "")
+    store = ctx.account_region.store_of(key)
     unavailable = store is not None and key.state is KeyState.UNAVAILABLE
     if unavailable and store is not None and store.parked.get(key.key_id) is before:
         store.parked[key.key_id] = after
@@ -301,7 +300,7 @@ def cancel_key_deletion(ctx: RequestContext, params: Params) -> Result:
     key.state = KeyState.PENDING_IMPORT if awaiting_import else KeyState.DISABLED
     key.deletion_date = None
     key.pending_window_days = None
-    store = ctx.account_region.custom_key_stores.get(key.custom_key_store_id or "")
+    store = ctx.account_region.store_of(key)
     if store is not None and store.state != CONNECTED:
         store.disconnect([key])  # Unavailable until the store is back, then Disabled
     return {"KeyId": key.arn}

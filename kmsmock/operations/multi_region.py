@@ -131,6 +131,6 @@ def update_primary_region(ctx: RequestContext, params: Params) -> Result:
         final = member.state
         member.state = KeyState.UPDATING
         _after_this_call(ctx, member, final)
-    if replica.rotation_period_days is not None and replica.next_rotation is not None:
+    if _rotation.next_date(replica) is not None:
         _rotation.schedule(ctx.backend, replica)
     return {}

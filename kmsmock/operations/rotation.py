@@ -64,14 +64,15 @@ def get_key_rotation_status(ctx: RequestContext, params: Params) -> Result:
     KeyId is the key ARN whatever form the request used, as recorded from KMS.
     """
     key = _rotatable(ctx, params["KeyId"])
-    enabled = key.rotation_period_days is not None and key.state not in (
+    period = key.rotation.period_days if key.rotation is not None else None
+    enabled = period is not None and key.state not in (
         KeyState.PENDING_DELETION,
         KeyState.PENDING_REPLICA_DELETION,
     )
     result: Result = {"KeyId": key.arn, "KeyRotationEnabled": enabled}
     if enabled:
-        result["RotationPeriodInDays"] = key.rotation_period_days
-        result["NextRotationDate"] = key.next_rotation
+        result["RotationPeriodInDays"] = period
+        result["NextRotationDate"] = _rotation.next_date(key)
     return result
 
 
@@ -87,11 +88,11 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
         # KMS answers asymmetric and HMAC keys with an empty message
         # (docs/kms-behaviour.md#rotation).
         raise aws.UnsupportedOperationException("")
-    if key.custom_key_store_id is not None:
+    if key.store is not None:
         # Keys in custom key stores do not rotate (botocore's KMS model).
         raise aws.origin_not_valid(key.arn, key.origin)
     _primary(key)
-    done = sum(1 for _, _, kind in key.rotations or () if kind == _rotation.ON_DEMAND)
+    done = sum(1 for _, _, kind in _rotation.completed(key) if kind == _rotation.ON_DEMAND)
     if done >= MAX_ON_DEMAND_ROTATIONS:
         raise aws.LimitExceededException(
             "The on-demand rotations limit has been reached for the given keyId. "
@@ -106,7 +107,8 @@ def rotate_key_on_demand(ctx: RequestContext, params: Params) -> Result:
                 f"No available key material pending rotation for the key: {key.arn}."
             )
         return {"KeyId": key.arn}
-    if key.next_rotation is not None and key.next_rotation - now <= _AUTOMATIC_GUARD_SECONDS:
+    due = _rotation.next_date(key)
+    if due is not None and due - now <= _AUTOMATIC_GUARD_SECONDS:
         # Unverified against AWS: the message (docs/kms-behaviour.md#rotation).
         raise aws.ConflictException(
             f"{key.arn} has an automatic rotation in progress or about to start."
@@ -124,7 +126,7 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
     """
     key = _rotatable(ctx, params["KeyId"], imported=True)
     everything = params.get("IncludeKeyMaterial", "ROTATIONS_ONLY") == "ALL_KEY_MATERIAL"
-    rotated = {material: (date, kind) for material, date, kind in key.rotations or ()}
+    rotated = {material: (date, kind) for material, date, kind in _rotation.completed(key)}
     entries: list[Result] = []
     for material_id in key.material_ids():
         entry: Result = {
@@ -160,7 +162,7 @@ def list_key_rotations(ctx: RequestContext, params: Params) -> Result:
 def _imported_fields(key: Key, material_id: str) -> Result:
     """What ListKeyRotations adds for the material of an imported key (RotationsListEntry):
     a replica lists its set's pending material as PENDING_IMPORT until it imports it."""
-    imports = key.imports
+    imports = _materials.per_material(key)
     record = imports.records.get(material_id) if imports is not None else None
     imported = record is not None and record.expiration_model is not None
     fields: Result = {"ImportState": "IMPORTED" if imported else "PENDING_IMPORT"}

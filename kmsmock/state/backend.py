@@ -87,7 +87,11 @@ class AccountRegion:
         return page, None
 
     def keys_in_store(self, store_id: str) -> list[Key]:
-        return [key for key in self.keys.values() if key.custom_key_store_id == store_id]
+        return [key for key in self.keys.values() if key.store and key.store.store_id == store_id]
+
+    def store_of(self, key: Key) -> CustomKeyStore | None:
+        """The custom key store ``key`` is in; None for a key in AWS KMS's own."""
+        return self.custom_key_stores.get(key.store.store_id) if key.store is not None else None
 
     def add_alias(self, alias: Alias) -> None:
         self.aliases[alias.name] = alias

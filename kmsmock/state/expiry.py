@@ -17,10 +17,11 @@ def schedule_expiry(
     def expire(when: float) -> None:
         # Re-imported with another date, or deleted, since: not this entry's business.
         if symmetric_id is None:
-            if key.valid_to == when:
+            if key.imported is not None and key.imported.valid_to == when:
                 drop_material(key)
             return
-        record = key.imports.records.get(symmetric_id) if key.imports is not None else None
+        imports = imported_materials.per_material(key)
+        record = imports.records.get(symmetric_id) if imports is not None else None
         if record is not None and record.valid_to == when:
             imported_materials.delete(backend, key, symmetric_id)
 
@@ -30,6 +31,7 @@ def schedule_expiry(
 def drop_material(key: Key) -> None:
     """The material of an asymmetric or HMAC key is gone (deleted or expired)."""
     key.secret = None
-    key.expiration_model = key.valid_to = None
+    if key.imported is not None:
+        key.imported.expiration_model = key.imported.valid_to = None
     if key.state not in (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION):
         key.state = KeyState.PENDING_IMPORT

@@ -23,17 +23,23 @@ from kmsmock.state import multi_region as _multi_region
 from kmsmock.state.backend import KmsBackend
 from kmsmock.state.imported import ImportedMaterials
 from kmsmock.state.keys import Key, KeyState
-from kmsmock.state.rotation import ON_DEMAND
+from kmsmock.state.rotation import ON_DEMAND, completed
 
 PENDING_ROTATION = "PENDING_ROTATION"
 PENDING_MULTI_REGION = "PENDING_MULTI_REGION_IMPORT_AND_ROTATION"
 _KEEPS_STATE = (KeyState.PENDING_DELETION, KeyState.PENDING_REPLICA_DELETION)
 
 
+def per_material(key: Key) -> ImportedMaterials | None:
+    """The import state of each of a symmetric key's materials; None before any."""
+    return key.imported.per_material if key.imported is not None else None
+
+
 def imports_of(key: Key) -> ImportedMaterials:
-    if key.imports is None:
-        key.imports = ImportedMaterials()
-    return key.imports
+    imported = key.imported_record()
+    if imported.per_material is None:
+        imported.per_material = ImportedMaterials()
+    return imported.per_material
 
 
 def _primary_of(backend: KmsBackend, key: Key) -> Key:
@@ -44,14 +50,17 @@ def set_pending(backend: KmsBackend, key: Key) -> tuple[str | None, str | None]:
     """(ID, KeyMaterialState) of the material pending rotation in ``key``'s set, which
     is the material pending on its primary; (None, None) when there is none."""
     primary = _primary_of(backend, key)
-    found = primary.imports.pending if primary.imports is not None else None
+    imports = per_material(primary)
+    found = imports.pending if imports is not None else None
     if found is None:
         return None, None
-    everywhere = all(
-        m.imports is not None and m.imports.pending == found and m.imports.pending_material
-        for m in _multi_region.members(backend, key)
-    )
+    everywhere = all(_holds_pending(m, found) for m in _multi_region.members(backend, key))
     return found, PENDING_ROTATION if everywhere else PENDING_MULTI_REGION
+
+
+def _holds_pending(key: Key, material_id: str) -> bool:
+    imports = per_material(key)
+    return imports is not None and imports.pending == material_id and bool(imports.pending_material)
 
 
 def store(
@@ -84,7 +93,7 @@ def store(
 
 
 def _forget_pending(key: Key, material_id: str) -> None:
-    imports = key.imports
+    imports = per_material(key)
     if imports is not None and imports.pending == material_id:
         imports.pending = imports.pending_material = None
         imports.records.pop(material_id, None)
@@ -129,5 +138,5 @@ def replica_start(primary: Key, replica: Key) -> None:
     ids = primary.material_ids()
     replica.materials = dict.fromkeys(ids)
     replica.material_id = primary.material_id
-    replica.rotations = list(primary.rotations or ())
-    replica.imports = ImportedMaterials()
+    replica.rotation_record().completed = list(completed(primary))
+    replica.imported_record().per_material = ImportedMaterials()

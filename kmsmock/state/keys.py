@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kmsmock.crypto.specs import ALGORITHM_FIELD, KeySpecInfo
 from kmsmock.state.grants import Grant
@@ -31,6 +31,44 @@ class RegionSet:
 
     primary: str
     replicas: list[str]
+
+
+@dataclass(slots=True, eq=False)
+class Rotation:
+    """A key's rotations (docs/kms-behaviour.md#rotation): its automatic schedule and
+    the rotations done."""
+
+    # Automatic rotation is on while these are set (RotationPeriodInDays, NextRotationDate).
+    period_days: int | None = None
+    next_date: float | None = None
+    # Completed rotations: (new material ID, date, "AUTOMATIC" | "ON_DEMAND"). Related
+    # multi-Region keys made by KMS share one list.
+    completed: list[tuple[str, float, str]] | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Imported:
+    """Imported key material (origin EXTERNAL, docs/kms-behaviour.md#imported-key-material)."""
+
+    # Open import parameters by token ID.
+    parameters: dict[bytes, ImportParameters] | None = None
+    # Asymmetric and HMAC keys: the expiration model and ValidTo while their one material
+    # is in place, and its fingerprint, bound to the key for good.
+    expiration_model: str | None = None
+    valid_to: float | None = None
+    bound_material: str | None = None
+    # Symmetric keys: the import state of each material.
+    per_material: ImportedMaterials | None = None
+
+
+class StoreLink(NamedTuple):
+    """A key in a custom key store: the store, and its CloudHSM cluster or the external
+    key in the external key manager. A tuple, so cheap to define: UpdateCustomKeyStore
+    replaces it when the store moves to another cluster."""
+
+    store_id: str
+    cluster_id: str | None = None
+    xks_key_id: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -63,30 +101,19 @@ class Key:
     # Material ID -> bytes, made when first needed; None until the key is first used.
     # Rotation never removes material: old ciphertext keeps decrypting.
     materials: dict[str, bytes | None] | None = None
-    # Completed rotations: (new material ID, date, "AUTOMATIC" | "ON_DEMAND").
-    rotations: list[tuple[str, float, str]] | None = None
-    rotation_period_days: int | None = None  # automatic rotation on when set
     # Asymmetric keys: the private key object; HMAC keys: the secret. Made on first use.
     secret: Any = None
-    next_rotation: float | None = None
     # Grant ID -> grant, in creation order; None while the key has none.
     grants: dict[str, Grant] | None = None
-    # Imported material (origin EXTERNAL, docs/kms-behaviour.md#imported-key-material): open import
-    # parameters by token ID. Asymmetric and HMAC keys: the expiration model and ValidTo while their
-    # one material is in place, and its fingerprint. Symmetric keys: per material.
-    import_parameters: dict[bytes, ImportParameters] | None = None
-    expiration_model: str | None = None
-    valid_to: float | None = None
-    bound_material: str | None = None
-    imports: ImportedMaterials | None = None
     # Multi-Region keys that have (or had) replicas; None for a primary never replicated.
     region_set: RegionSet | None = None
     # A primary waiting for its replicas to go (PendingReplicaDeletion): its window.
     pending_window_days: int | None = None
-    # Keys in a custom key store: the store, its CloudHSM cluster or the external key.
-    custom_key_store_id: str | None = None
-    cloud_hsm_cluster_id: str | None = None
-    xks_key_id: str | None = None
+    # The parts only some keys have, None until a key has them (a new symmetric key made
+    # by KMS has none): a new feature of that kind adds one record, not five fields.
+    rotation: Rotation | None = None
+    imported: Imported | None = None
+    store: StoreLink | None = None
     # Accounts the key is shared with through AWS RAM (``kms.share_key``), in order.
     ram_shares: tuple[str, ...] | None = None
     arn_text: str | None = field(default=None, repr=False)
@@ -117,15 +144,31 @@ class Key:
         if self.materials is None:
             self.materials = dict.fromkeys(self.material_ids())
         self.materials[material_id] = None
-        if self.rotations is None:
-            self.rotations = []
-        self.rotations.append((material_id, rotated, rotation_type))
+        rotation = self.rotation_record()
+        if rotation.completed is None:
+            rotation.completed = []
+        rotation.completed.append((material_id, rotated, rotation_type))
         self.material_id = material_id
+
+    def rotation_record(self) -> Rotation:
+        """The key's rotation record, made if it has none yet."""
+        if self.rotation is None:
+            self.rotation = Rotation()
+        return self.rotation
+
+    def imported_record(self) -> Imported:
+        """The key's imported-material record, made if it has none yet."""
+        if self.imported is None:
+            self.imported = Imported()
+        return self.imported
 
     def has_all_material(self) -> bool:
         """Whether an imported key holds every material bound to it, so it can be used."""
-        if self.imports is None:
-            return self.expiration_model is not None
+        imported = self.imported
+        if imported is None:
+            return False
+        if imported.per_material is None:
+            return imported.expiration_model is not None
         ids = self.material_ids()
         return bool(ids) and all(self.materials is not None and self.materials.get(i) for i in ids)
 
@@ -133,9 +176,12 @@ class Key:
         """KeyMetadata's ExpirationModel and ValidTo. With several imported materials,
         ValidTo is the earliest expiry among those in place (KeyMetadata.ValidTo in
         https://docs.aws.amazon.com/kms/latest/APIReference/API_KeyMetadata.html)."""
-        if self.imports is None:
-            return self.expiration_model, self.valid_to
-        records = self.imports.records
+        imported = self.imported
+        if imported is None:
+            return None, None
+        if imported.per_material is None:
+            return imported.expiration_model, imported.valid_to
+        records = imported.per_material.records
         found = [records[i] for i in self.material_ids() if i in records]
         models = [r for r in found if r.expiration_model is not None]
         if not models:
@@ -183,12 +229,13 @@ class Key:
             meta["ExpirationModel"] = expiration_model
         if valid_to is not None:
             meta["ValidTo"] = valid_to
-        if self.custom_key_store_id is not None:
-            meta["CustomKeyStoreId"] = self.custom_key_store_id
-        if self.cloud_hsm_cluster_id is not None:
-            meta["CloudHsmClusterId"] = self.cloud_hsm_cluster_id
-        if self.xks_key_id is not None:
-            meta["XksKeyConfiguration"] = {"Id": self.xks_key_id}
+        store = self.store
+        if store is not None:
+            meta["CustomKeyStoreId"] = store.store_id
+            if store.cluster_id is not None:
+                meta["CloudHsmClusterId"] = store.cluster_id
+            if store.xks_key_id is not None:
+                meta["XksKeyConfiguration"] = {"Id": store.xks_key_id}
         if self.pending_window_days is not None:
             meta["PendingDeletionWindowInDays"] = self.pending_window_days
         if self.multi_region:

@@ -38,8 +38,13 @@ def share(backend: KmsBackend, primary: Key) -> None:
 
 
 def copy_shared(primary: Key, replica: Key) -> None:
-    replica.rotation_period_days = primary.rotation_period_days
-    replica.next_rotation = primary.next_rotation
+    # The rotation setting is copied; the rotations done are shared below, or each
+    # imported key's own.
+    setting = primary.rotation
+    if setting is not None or replica.rotation is not None:
+        rotation = replica.rotation_record()
+        rotation.period_days = setting.period_days if setting is not None else None
+        rotation.next_date = setting.next_date if setting is not None else None
     if primary.origin == "EXTERNAL":
         # Imported material reaches each replica by its own import
         # (docs/kms-behaviour.md#multi-region-keys).
@@ -48,10 +53,11 @@ def copy_shared(primary: Key, replica: Key) -> None:
         if primary.materials is None:
             # Fix the dict now, so that material made later is made once, for the set.
             primary.materials = dict.fromkeys(primary.material_ids())
-        if primary.rotations is None:
-            primary.rotations = []
+        shared = primary.rotation_record()
+        if shared.completed is None:
+            shared.completed = []
         replica.materials = primary.materials
-        replica.rotations = primary.rotations
+        replica.rotation_record().completed = shared.completed
         replica.material_id = primary.material_id
     else:
         replica.secret = primary.secret

@@ -35,7 +35,7 @@ from kmsmock.state.custom_key_stores import CustomKeyStore
 from kmsmock.state.grants import Grant, TokenTarget
 from kmsmock.state.identities import is_service_principal
 from kmsmock.state.imported import ImportedMaterials, MaterialImport
-from kmsmock.state.keys import Key, KeyState, RegionSet
+from kmsmock.state.keys import Imported, Key, KeyState, RegionSet, Rotation, StoreLink
 
 FORMAT = "kmsmock-state"
 # Version 2 adds the per-material import state of imported symmetric keys ("imports").
@@ -60,26 +60,53 @@ KEY_AS_IS = frozenset(
         "material_id",
         "deletion_date",
         "seq",
-        "rotation_period_days",
-        "next_rotation",
-        "expiration_model",
-        "valid_to",
-        "bound_material",
         "pending_window_days",
-        "custom_key_store_id",
-        "cloud_hsm_cluster_id",
-        "xks_key_id",
     }
 )
 # Key fields written as JSON lists and read back as tuples.
 KEY_TUPLES = frozenset({"last_usage", "ram_shares"})
 # Key fields with a form of their own (see ``_key``).
-KEY_CODED = frozenset(
-    {"spec", "state", "materials", "rotations", "secret", "grants", "imports", "region_set"}
+KEY_CODED = frozenset({"spec", "state", "materials", "secret", "grants", "region_set"})
+# Key fields not kept: a cache of what the key's ID, account and Region make.
+KEY_NOT_KEPT = frozenset({"arn_text"})
+# The parts only some keys have (None on the others) are written flat, each field as the
+# member it was when it was a Key field, so the file did not change with them.
+# Key field -> (its record, {record field: member}).
+KEY_PARTS: dict[str, tuple[type[Any], dict[str, str]]] = {
+    "rotation": (
+        Rotation,
+        {
+            "period_days": "rotation_period_days",
+            "next_date": "next_rotation",
+            "completed": "rotations",
+        },
+    ),
+    "imported": (
+        Imported,
+        {
+            "expiration_model": "expiration_model",
+            "valid_to": "valid_to",
+            "bound_material": "bound_material",
+            "per_material": "imports",
+        },
+    ),
+    "store": (
+        StoreLink,
+        {
+            "store_id": "custom_key_store_id",
+            "cluster_id": "cloud_hsm_cluster_id",
+            "xks_key_id": "xks_key_id",
+        },
+    ),
+}
+# Members of the parts with a form of their own (see ``_key``); the others are as they are.
+PART_CODED = frozenset({"rotations", "imports"})
+# Record fields of the parts not kept: open import parameters (wrapping keys valid for a
+# day; an import asks for new ones).
+PART_NOT_KEPT = {"imported": frozenset({"parameters"})}
+_PART_MEMBERS = frozenset(
+    member for _, members in KEY_PARTS.values() for member in members.values()
 )
-# Key fields not kept: a cache of what the key's ID, account and Region make, and open
-# import parameters (wrapping keys valid for a day; an import asks for new ones).
-KEY_NOT_KEPT = frozenset({"arn_text", "import_parameters"})
 
 GRANT_FIELDS = (
     "grant_id",
@@ -214,13 +241,23 @@ def _key(key: Key) -> dict[str, Any]:
         "spec": key.spec.name,
         "state": key.state.value,
     }
-    for name in sorted(KEY_AS_IS | KEY_TUPLES):
-        value = getattr(key, name)
+    flat = {name: getattr(key, name) for name in KEY_AS_IS | KEY_TUPLES}
+    for part, (_, members) in KEY_PARTS.items():
+        record = getattr(key, part)
+        if record is not None:
+            flat.update(
+                (member, getattr(record, name))
+                for name, member in members.items()
+                if member not in PART_CODED
+            )
+    for name in sorted(flat):
+        value = flat[name]
         if value is None or (name == "multi_region" and not value):
             continue
         out[name] = list(value) if name in KEY_TUPLES else value
-    if key.rotations is not None:
-        out["rotations"] = [list(entry) for entry in key.rotations]
+    rotations = key.rotation.completed if key.rotation is not None else None
+    if rotations is not None:
+        out["rotations"] = [list(entry) for entry in rotations]
     if key.grants is not None:
         out["grants"] = [_grant(grant) for grant in key.grants.values()]
     if key.region_set is not None:
@@ -228,8 +265,9 @@ def _key(key: Key) -> dict[str, Any]:
             "primary": key.region_set.primary,
             "replicas": list(key.region_set.replicas),
         }
-    if key.imports is not None:
-        out["imports"] = _imports(key.imports)
+    imports = key.imported.per_material if key.imported is not None else None
+    if imports is not None:
+        out["imports"] = _imports(imports)
     if key.materials is not None:
         out["materials"] = {
             material_id: None if data is None else _b64(data)
@@ -330,8 +368,7 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
     secret = fields.pop("secret", None)
     grants = fields.pop("grants", None)
     region_set = fields.pop("region_set", None)
-    imports = fields.pop("imports", None)
-    unknown = set(fields) - KEY_AS_IS - KEY_TUPLES - {"rotations"}
+    unknown = set(fields) - KEY_AS_IS - KEY_TUPLES - _PART_MEMBERS
     if unknown:
         raise ValueError(f"unknown key fields {sorted(unknown)}")
     for name in KEY_TUPLES:
@@ -339,6 +376,12 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
             fields[name] = tuple(fields[name])
     if fields.get("rotations") is not None:
         fields["rotations"] = [tuple(rotation) for rotation in fields["rotations"]]
+    if fields.get("imports") is not None:
+        fields["imports"] = _read_imports(fields["imports"])
+    for part, (record, members) in KEY_PARTS.items():
+        given = {name: fields.pop(member, None) for name, member in members.items()}
+        given = {name: value for name, value in given.items() if value is not None}
+        fields[part] = record(**given) if given else None
     key = Key(spec=spec, state=state, **fields)
     if materials is not None:
         key.materials = {
@@ -359,19 +402,6 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
         for grant in grants:
             grant["operations"] = tuple(grant["operations"])
             key.grants[grant["grant_id"]] = Grant(**grant)
-    if imports is not None:
-        key.imports = ImportedMaterials(
-            records={
-                material_id: MaterialImport(**record)
-                for material_id, record in imports["records"].items()
-            },
-            pending=imports["pending"],
-            pending_material=(
-                None
-                if imports["pending_material"] is None
-                else base64.b64decode(imports["pending_material"])
-            ),
-        )
     if region_set is not None:
         # Related multi-Region keys share one RegionSet, as they did when saved.
         shared = (key.account, key.key_id)
@@ -382,16 +412,32 @@ def _read_key(entry: dict[str, Any], sets: dict[tuple[str, str], RegionSet]) -> 
     return key
 
 
+def _read_imports(imports: dict[str, Any]) -> ImportedMaterials:
+    return ImportedMaterials(
+        records={
+            material_id: MaterialImport(**record)
+            for material_id, record in imports["records"].items()
+        },
+        pending=imports["pending"],
+        pending_material=(
+            None
+            if imports["pending_material"] is None
+            else base64.b64decode(imports["pending_material"])
+        ),
+    )
+
+
 def _reschedule(backend: KmsBackend, key: Key) -> None:
     if key.state is KeyState.PENDING_DELETION and key.deletion_date is not None:
         deletion.schedule(backend, key, key.deletion_date)
-    if key.next_rotation is not None and key.rotation_period_days:
+    if rotation.next_date(key) is not None:
         rotation.schedule(backend, key)
-    if key.valid_to is not None:
-        expiry.schedule_expiry(backend, key, key.valid_to)
-    if key.imports is not None:
+    imported = key.imported
+    if imported is not None and imported.valid_to is not None:
+        expiry.schedule_expiry(backend, key, imported.valid_to)
+    if imported is not None and imported.per_material is not None:
         # Each expiring material of a symmetric key, the pending one included.
-        for material_id, record in key.imports.records.items():
+        for material_id, record in imported.per_material.records.items():
             if record.valid_to is not None:
                 expiry.schedule_expiry(backend, key, record.valid_to, material_id)
 
@@ -410,5 +456,7 @@ def _share_material(backend: KmsBackend, keys: list[Key]) -> None:
         source = members[0]
         for member in members[1:]:
             member.materials = source.materials
-            member.rotations = source.rotations
+            rotations = source.rotation.completed if source.rotation is not None else None
+            if rotations is not None or member.rotation is not None:
+                member.rotation_record().completed = rotations
             member.secret = source.secret

@@ -395,17 +395,46 @@ def test_state_file_service_principal_grant_still_lets_the_service_encrypt(tmp_p
 # Every field is kept, or left out on purpose ------------------------------------------------
 
 
-def _names(record: type) -> set[str]:
+def _names(record: type[Any]) -> set[str]:
+    if not dataclasses.is_dataclass(record):
+        return set(record._fields)  # a NamedTuple
     return {field.name for field in dataclasses.fields(record)}
 
 
 def test_state_file_knows_every_key_field():
     from kmsmock.state.keys import Key
 
-    groups = [persist.KEY_AS_IS, persist.KEY_TUPLES, persist.KEY_CODED, persist.KEY_NOT_KEPT]
+    groups = [
+        persist.KEY_AS_IS,
+        persist.KEY_TUPLES,
+        persist.KEY_CODED,
+        persist.KEY_NOT_KEPT,
+        set(persist.KEY_PARTS),
+    ]
     assert sum(len(group) for group in groups) == len(set().union(*groups))  # disjoint
-    # A new Key field must be written (as is, as a tuple, or coded) or left out knowingly.
+    # A new Key field must be written (as is, as a tuple, coded, or as a part written
+    # flat) or left out knowingly.
     assert _names(Key) == set().union(*groups)
+
+
+def test_state_file_knows_every_field_of_the_key_parts():
+    import typing
+
+    from kmsmock.state.keys import Key
+
+    hints = typing.get_type_hints(Key)
+    members = [set(persist.KEY_AS_IS | persist.KEY_TUPLES | persist.KEY_CODED)]
+    for part, (record, written) in persist.KEY_PARTS.items():
+        assert hints[part] == record | None
+        not_kept = persist.PART_NOT_KEPT.get(part, frozenset())
+        assert not set(written) & not_kept
+        # A new field of a part must be written (under a member of its own) or left out
+        # knowingly.
+        assert _names(record) == set(written) | not_kept
+        members.append(set(written.values()))
+    # Each member of the file means one field.
+    assert sum(len(group) for group in members) == len(set().union(*members))
+    assert set().union(*members[1:]) >= persist.PART_CODED
 
 
 def test_state_file_knows_every_field_of_the_other_records():
