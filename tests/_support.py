@@ -21,6 +21,54 @@ ACCESS_KEY_ID = "AKIATESTTESTTEST0001"
 SECRET_ACCESS_KEY = "testing-secret"
 
 
+ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+# What every operation with a DryRun member answers when DryRun is true and the call
+# would otherwise have succeeded.
+DRY_RUN = (
+    "DryRunOperationException",
+    "The request would have succeeded, but the DryRun option is set.",
+)
+
+
+def key_arn(key_id: str, *, region: str = REGION, account: str = ACCOUNT) -> str:
+    """The ARN of key ``key_id``: in the tests' account and Region unless told otherwise,
+    in the aws-cn partition for a China Region."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    return f"arn:{partition}:kms:{region}:{account}:key/{key_id}"
+
+
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    """A response without its ResponseMetadata: the fields the operation returned."""
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def new_key(client: Any, spec: str | None = None, usage: str | None = None, **params: Any) -> str:
+    """The bare ID of a new key; any other CreateKey parameter passes through.
+
+    KeySpec and KeyUsage are sent only when given, and a SYMMETRIC_DEFAULT key without a
+    usage is created as ``CreateKey()`` with neither, the way most callers make one.
+    """
+    if spec is not None and (spec != "SYMMETRIC_DEFAULT" or usage is not None):
+        params["KeySpec"] = spec
+    if usage is not None:
+        params["KeyUsage"] = usage
+    key_id: str = client.create_key(**params)["KeyMetadata"]["KeyId"]
+    return key_id
+
+
+def force_state(kms_mock: Any, key_id: str, state: str) -> None:
+    """Put key ``key_id`` of the tests' account and Region into key state ``state``.
+
+    The one sanctioned reach past the API: for states no API call reaches quickly
+    (Unavailable, PendingImport of a key that had material, Updating, Creating...), so
+    the key-state rules can be tested for every state. Everything else goes through a
+    client, as users do.
+    """
+    from kmsmock.state.keys import KeyState
+
+    kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = KeyState(state)
+
+
 @functools.cache
 def service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model("kms")

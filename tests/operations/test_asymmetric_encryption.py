@@ -11,10 +11,15 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 RSA_BYTES = {"RSA_2048": 256, "RSA_3072": 384, "RSA_4096": 512}
 # (key spec, algorithm, largest plaintext): modulus bytes - 2 * hash bytes - 2
 # (docs/kms-behaviour.md#encryption-limits).
@@ -29,14 +34,6 @@ LIMITS = [
 COMBINATIONS = [(spec, algorithm) for spec, algorithm, _ in LIMITS]
 OTHER = {"RSAES_OAEP_SHA_1": "RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_256": "RSAES_OAEP_SHA_1"}
 PLAINTEXT = b"attack at dawn"
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def rsa_key(client: Any, spec: str = "RSA_2048", usage: str = "ENCRYPT_DECRYPT") -> str:
@@ -497,28 +494,34 @@ def test_re_encrypt_rsa_source_wrong_algorithm_raises_invalid_ciphertext(client)
 
 def test_encrypt_rsa_key_dry_run_raises_dry_run(client):
     key_id = rsa_key(client)
-    assert raises(
-        lambda: client.encrypt(
-            KeyId=key_id,
-            Plaintext=PLAINTEXT,
-            EncryptionAlgorithm="RSAES_OAEP_SHA_256",
-            DryRun=True,
+    assert (
+        raises(
+            lambda: client.encrypt(
+                KeyId=key_id,
+                Plaintext=PLAINTEXT,
+                EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_decrypt_rsa_key_dry_run_raises_dry_run(client):
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
-    assert raises(
-        lambda: client.decrypt(
-            KeyId=key_id,
-            CiphertextBlob=blob,
-            EncryptionAlgorithm="RSAES_OAEP_SHA_256",
-            DryRun=True,
+    assert (
+        raises(
+            lambda: client.decrypt(
+                KeyId=key_id,
+                CiphertextBlob=blob,
+                EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "Encrypt"
 
 

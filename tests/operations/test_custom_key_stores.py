@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ACCOUNT, REGION, assert_valid_output, body, error, key_arn
 
 UTC = timezone.utc
 OTHER_REGION = "eu-west-1"
@@ -73,18 +73,10 @@ SECOND_STORE: dict[str, dict[str, Any]] = {
 # Helpers -------------------------------------------------------------------------------
 
 
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
 def refused(call: Callable[[], Any]) -> tuple[str, str]:
     with pytest.raises(ClientError) as exc:
         call()
     return error(exc.value)
-
-
-def key_arn(key_id: str, region: str = REGION) -> str:
-    return f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}"
 
 
 def cloudhsm_params(name: str = "hsm-store", **overrides: Any) -> dict[str, Any]:

@@ -10,10 +10,16 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, ml_kem_specs_in_model
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+    ml_kem_specs_in_model,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 CONTEXT = {"purpose": "data key pair", "tenant": "acme"}
 CURVES = {
     "ECC_NIST_P256": ec.SECP256R1,
@@ -26,14 +32,6 @@ PAIR_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", *CURVES, "ECC_NIST_EDWARDS2551
 OPERATIONS = ["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]
 # botocore 1.44 appended the ML-KEM specs to DataKeyPairSpec; older models end before them.
 ML_KEM_TAIL = "".join(f", {spec}" for spec in ml_kem_specs_in_model())
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def new_key(client: Any, spec: str = "SYMMETRIC_DEFAULT", usage: str = "ENCRYPT_DECRYPT") -> str:
@@ -308,9 +306,12 @@ def test_generate_data_key_pair_non_encryption_key_raises_invalid_key_usage(
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_data_key_pair_dry_run_raises_dry_run(client, operation):
     key_id = new_key(client)
-    assert raises(
-        lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
-    ) == ("DryRunOperationException", DRY_RUN)
+    assert (
+        raises(
+            lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
+        )
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 

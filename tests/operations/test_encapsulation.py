@@ -19,9 +19,13 @@ from kyber_py.ml_kem import ML_KEM_512
 from kmsmock import ExtraNotInstalledError, FeatureNotImplementedError, KmsMockError
 from tests._support import (
     ACCOUNT,
+    ARN_PREFIX,
+    DRY_RUN,
     REGION,
     assert_valid_output,
+    body,
     error,
+    key_arn,
     model_enum,
     model_has_operation,
 )
@@ -31,13 +35,8 @@ pytestmark = pytest.mark.skipif(
     reason="the installed botocore's KMS model has no Encapsulate (botocore 1.44 on)",
 )
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 USAGE = "ENCAPSULATE_DECAPSULATE"
 CHINA = "cn-north-1"
-DRY_RUN = (
-    "DryRunOperationException",
-    "The request would have succeeded, but the DryRun option is set.",
-)
 # FIPS 203: key spec -> (ciphertext, SPKI DER, encapsulation key) lengths.
 SIZES = {
     "ML_KEM_512": (768, 822, 800),
@@ -57,14 +56,6 @@ PUBLIC_CLASSES: dict[str, Any] = {
 SPKI_512_HEADER = bytes.fromhex("30820332300b06096086480165030404010382032100")
 # An ML-KEM-512 PKCS#8 in seed form (OID 2.16.840.1.101.3.4.4.1): this, then the seed.
 PKCS8_512_HEADER = bytes.fromhex("3054020100300b0609608648016503040401") + bytes.fromhex("04428040")
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def raises(call: Any) -> tuple[str, str]:

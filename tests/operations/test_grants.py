@@ -17,14 +17,17 @@ from botocore.model import ListShape
 
 from tests._support import (
     ACCOUNT,
+    ARN_PREFIX,
+    DRY_RUN,
     REGION,
     assert_valid_output,
+    body,
     error,
+    key_arn,
     ml_kem_in_model,
     service_model,
 )
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/grantee"
 OTHER_GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/other-grantee"
@@ -35,10 +38,6 @@ UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNKNOWN_GRANT_ID = "0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60"
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
 MS = timedelta(milliseconds=1)
-DRY_RUN = (
-    "DryRunOperationException",
-    "The request would have succeeded, but the DryRun option is set.",
-)
 RETIRE_NEEDS = ("ValidationException", "Grant token OR (grant ID, key ID) must be specified")
 
 # Key types and the operations a grant on them may allow (docs/kms-behaviour.md#grant-operations).
@@ -99,14 +98,6 @@ REFUSED_CASES = [
     for operation in grant_operations()
     if operation not in operations
 ]
-
-
-def key_arn(key_id: str, account: str = ACCOUNT) -> str:
-    return f"arn:aws:kms:{REGION}:{account}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def mock_now(kms_mock: Any) -> datetime:
@@ -1259,5 +1250,5 @@ def test_cross_account_grant_retired_by_issuer_token(
 def test_cross_account_create_grant_by_bare_key_id_raises_not_found(other_client, key_id):
     assert refused(lambda: create(other_client, key_id)) == (
         "NotFoundException",
-        f"Key '{key_arn(key_id, OTHER_ACCOUNT)}' does not exist",
+        f"Key '{key_arn(key_id, account=OTHER_ACCOUNT)}' does not exist",
     )

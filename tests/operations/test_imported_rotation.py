@@ -17,21 +17,19 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, import_material
+from tests._support import (
+    assert_valid_output,
+    body,
+    error,
+    import_material,
+    key_arn,
+)
 
 REPLICA_REGION = "us-west-2"
 MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 NO_EXPIRY = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 EXPIRES = "KEY_MATERIAL_EXPIRES"
 UTC = timezone.utc
-
-
-def key_arn(key_id: str, region: str = REGION) -> str:
-    return f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def client_error(call: Callable[[], Any]) -> tuple[str, str]:
@@ -387,7 +385,7 @@ def test_multi_region_new_material_needs_import_into_every_replica(client):
 
     imported = import_material(replica, key_id, second, ImportType="EXISTING_KEY_MATERIAL")
     assert body(imported) == {
-        "KeyId": key_arn(key_id, REPLICA_REGION),
+        "KeyId": key_arn(key_id, region=REPLICA_REGION),
         "KeyMaterialId": second_id,
     }
     assert materials(client, key_id)[1] == entry(key_id, second_id, "PENDING_ROTATION")
@@ -403,7 +401,7 @@ def test_multi_region_rotate_on_primary_rotates_every_replica(client):
     import_material(replica, key_id, second)
     assert client_error(lambda: replica.rotate_key_on_demand(KeyId=key_id)) == (
         "UnsupportedOperationException",
-        f"{key_arn(key_id, REPLICA_REGION)} is not a multi-region primary key.",
+        f"{key_arn(key_id, region=REPLICA_REGION)} is not a multi-region primary key.",
     )
     client.rotate_key_on_demand(KeyId=key_id)
     for regional in (client, replica):
@@ -432,8 +430,8 @@ def test_multi_region_new_material_into_replica_raises_unsupported(client):
     ) == (
         "UnsupportedOperationException",
         "New key material cannot be imported into the multi-Region replica key "
-        f"{key_arn(key_id, REPLICA_REGION)}. Import it into the primary key, then import the "
-        "same key material into each replica key as EXISTING_KEY_MATERIAL.",
+        f"{key_arn(key_id, region=REPLICA_REGION)}. Import it into the primary key, "
+        "then import the same key material into each replica key as EXISTING_KEY_MATERIAL.",
     )
     assert materials(replica, key_id) == before
 
@@ -467,7 +465,7 @@ def test_multi_region_delete_pending_material_on_replica_affects_only_replica(cl
     import_material(replica, key_id, second)
     response = replica.delete_imported_key_material(KeyId=key_id, KeyMaterialId=second_id)
     assert body(response) == {
-        "KeyId": key_arn(key_id, REPLICA_REGION),
+        "KeyId": key_arn(key_id, region=REPLICA_REGION),
         "KeyMaterialId": second_id,
     }
     assert materials(client, key_id)[1] == entry(

@@ -21,12 +21,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from freezegun import freeze_time
 
 from tests._support import (
-    ACCOUNT,
-    REGION,
     assert_valid_output,
+    body,
     enum_values,
     error,
     import_material,
+    key_arn,
     wrap,
 )
 
@@ -69,15 +69,6 @@ VALID_TO_FORBIDDEN = (
 
 
 # Helpers -------------------------------------------------------------------------------
-
-
-def key_arn(key_id: str, region: str = REGION) -> str:
-    partition = "aws-cn" if region.startswith("cn-") else "aws"
-    return f"arn:{partition}:kms:{region}:{ACCOUNT}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def metadata(client: Any, key_id: str) -> dict[str, Any]:
@@ -1171,7 +1162,7 @@ def test_china_symmetric_material_is_16_bytes(kms_mock):
     key_id = external_key(china)
     response = import_material(china, key_id, os.urandom(16), AES_WRAP_SHA_256)
     assert body(response) == {
-        "KeyId": key_arn(key_id, CHINA),
+        "KeyId": key_arn(key_id, region=CHINA),
         "KeyMaterialId": response["KeyMaterialId"],
     }
     assert MATERIAL_ID.fullmatch(response["KeyMaterialId"])

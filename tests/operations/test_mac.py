@@ -8,10 +8,18 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, enum_values, error
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    DRY_RUN,
+    REGION,
+    assert_valid_output,
+    body,
+    enum_values,
+    error,
+    key_arn,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 MESSAGE = b"message to authenticate"
 # key spec -> (its one MAC algorithm, MAC length in bytes)
 HMAC = {
@@ -23,14 +31,6 @@ HMAC = {
 SPECS = sorted(HMAC)
 OPERATIONS = ["GenerateMac", "VerifyMac"]
 INVALID_MAC = ("KMSInvalidMacException", "")
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def new_key(client: Any, spec: str, usage: str = "GENERATE_VERIFY_MAC") -> str:
@@ -278,22 +278,28 @@ def test_verify_mac_mac_length_outside_model_raises_validation(unchecked_client,
 
 def test_generate_mac_dry_run_raises_dry_run(client):
     key_id = new_key(client, "HMAC_512")
-    assert raises(
-        lambda: client.generate_mac(
-            KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", DryRun=True
+    assert (
+        raises(
+            lambda: client.generate_mac(
+                KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_verify_mac_dry_run_valid_mac_raises_dry_run(client):
     key_id = new_key(client, "HMAC_512")
     tag = mac(client, key_id, "HMAC_SHA_512")
-    assert raises(
-        lambda: client.verify_mac(
-            KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", Mac=tag, DryRun=True
+    assert (
+        raises(
+            lambda: client.verify_mac(
+                KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", Mac=tag, DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "GenerateMac"
 
 

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ACCOUNT, REGION, assert_valid_output, body, error
 
 PRIMARY = REGION
 EU = "eu-west-1"
@@ -97,10 +97,6 @@ def arn(region: str, key_id: str) -> str:
 
 def kms(region: str) -> Any:
     return boto3.client("kms", region_name=region)
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def mock_now(kms_mock: Any) -> datetime:

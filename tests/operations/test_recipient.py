@@ -23,21 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ACCOUNT, DRY_RUN, REGION, assert_valid_output, body, error, key_arn
 
 INVALID_DOCUMENT = (
     "ValidationException",
     "The attestation document in the Recipient parameter is not valid.",
 )
 IMAGE = bytes(range(48))
-
-
-def key_arn(key_id: str) -> str:
-    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def client_error(call: Callable[[], Any]) -> tuple[str, str]:
@@ -375,13 +367,13 @@ def test_generate_data_key_recipient_without_document_raises_validation(client, 
 
 
 def test_generate_data_key_dry_run_with_recipient_raises_dry_run(client, kms_mock, key_id):
-    assert client_error(
-        lambda: client.generate_data_key(
-            KeyId=key_id, KeySpec="AES_128", Recipient=recipient(kms_mock), DryRun=True
+    assert (
+        client_error(
+            lambda: client.generate_data_key(
+                KeyId=key_id, KeySpec="AES_128", Recipient=recipient(kms_mock), DryRun=True
+            )
         )
-    ) == (
-        "DryRunOperationException",
-        "The request would have succeeded, but the DryRun option is set.",
+        == DRY_RUN
     )
     assert (
         client_error(

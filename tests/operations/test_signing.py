@@ -21,12 +21,17 @@ from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
 from kmsmock import ExtraNotInstalledError
 from kmsmock.crypto import ed25519ph as _ed25519ph
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 
 # docs/kms-behaviour.md#key-specs, in KMS's order.
 RSA_ALGORITHMS = (
@@ -80,14 +85,6 @@ KINDS = [
     ("ECC_NIST_EDWARDS25519", "ED25519_SHA_512"),
     ("ML_DSA_44", "ML_DSA_SHAKE_256"),
 ]
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def new_key(client: Any, spec: str, usage: str = "SIGN_VERIFY") -> str:
@@ -1038,26 +1035,32 @@ def test_sign_verify_unknown_message_type_raises_enum_validation(unchecked_clien
 
 def test_sign_dry_run_raises_dry_run_and_records_no_use(client):
     key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(
-        lambda: client.sign(
-            KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
+    assert (
+        raises(
+            lambda: client.sign(
+                KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_verify_dry_run_valid_signature_raises_dry_run(client):
     key_id = new_key(client, "ECC_NIST_P256")
     signature = sign(client, key_id, "ECDSA_SHA_256", MESSAGE)
-    assert raises(
-        lambda: client.verify(
-            KeyId=key_id,
-            Message=MESSAGE,
-            Signature=signature,
-            SigningAlgorithm="ECDSA_SHA_256",
-            DryRun=True,
+    assert (
+        raises(
+            lambda: client.verify(
+                KeyId=key_id,
+                Message=MESSAGE,
+                Signature=signature,
+                SigningAlgorithm="ECDSA_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "Sign"
 
 

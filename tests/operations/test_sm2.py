@@ -25,11 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from kmsmock.crypto import sm2 as _sm2
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import DRY_RUN, REGION, assert_valid_output, body, error, key_arn
 
 CHINA = "cn-north-1"
-ARN_PREFIX = f"arn:aws-cn:kms:{CHINA}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
 PLAINTEXT = b"attack at dawn"
 CONTEXT = {"purpose": "sm2 data key pair"}
@@ -54,14 +52,6 @@ def china(kms_mock: Any) -> Any:
 
 
 # KMS helpers ---------------------------------------------------------------------------
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def raises(call: Any) -> tuple[str, str]:
@@ -107,7 +97,11 @@ def verify_in_kms(
 
 
 def valid(key_id: str) -> dict[str, Any]:
-    return {"KeyId": key_arn(key_id), "SignatureValid": True, "SigningAlgorithm": "SM2DSA"}
+    return {
+        "KeyId": key_arn(key_id, region=CHINA),
+        "SignatureValid": True,
+        "SigningAlgorithm": "SM2DSA",
+    }
 
 
 def sign_or_verify(client: Any, operation: str, **params: Any) -> Any:
@@ -132,7 +126,11 @@ def decrypt(client: Any, key_id: str, blob: bytes) -> dict[str, Any]:
 
 def decrypted(key_id: str, plaintext: bytes) -> dict[str, Any]:
     # No KeyMaterialId: asymmetric keys have none.
-    return {"KeyId": key_arn(key_id), "Plaintext": plaintext, "EncryptionAlgorithm": "SM2PKE"}
+    return {
+        "KeyId": key_arn(key_id, region=CHINA),
+        "Plaintext": plaintext,
+        "EncryptionAlgorithm": "SM2PKE",
+    }
 
 
 def derive(client: Any, key_id: str, public_key: bytes, **extra: Any) -> Any:
@@ -278,7 +276,7 @@ def test_create_key_sm2_get_public_key_answers_spki_and_metadata(china, usage):
     metadata = china.create_key(KeySpec="SM2", KeyUsage=usage)["KeyMetadata"]
     key_id = metadata["KeyId"]
     assert (metadata["Arn"], metadata["KeySpec"], metadata["KeyUsage"], metadata[field]) == (
-        key_arn(key_id),
+        key_arn(key_id, region=CHINA),
         "SM2",
         usage,
         algorithms,
@@ -287,7 +285,7 @@ def test_create_key_sm2_get_public_key_answers_spki_and_metadata(china, usage):
     assert_valid_output("GetPublicKey", response)
     der = response["PublicKey"]
     assert body(response) == {
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "PublicKey": der,
         "CustomerMasterKeySpec": "SM2",
         "KeySpec": "SM2",
@@ -332,7 +330,7 @@ def test_sign_sm2dsa_raw_message_verifies_in_kms(china):
     assert_valid_output("Sign", response)
     signature = response["Signature"]
     assert body(response) == {
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "Signature": signature,
         "SigningAlgorithm": "SM2DSA",
     }
@@ -386,7 +384,7 @@ def test_sign_sm2dsa_digest_with_own_distinguishing_id_verifies_with_openssl(chi
     assert_valid_output("Sign", response)
     signature = response["Signature"]
     assert body(response) == {
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "Signature": signature,
         "SigningAlgorithm": "SM2DSA",
     }
@@ -496,7 +494,7 @@ def test_sign_verify_sm2_key_without_sign_verify_usage_raises_invalid_key_usage(
         )
     ) == (
         "InvalidKeyUsageException",
-        f"{key_arn(key_id)} key usage is {usage} which is not valid for {operation}.",
+        f"{key_arn(key_id, region=CHINA)} key usage is {usage} which is not valid for {operation}.",
     )
 
 
@@ -510,7 +508,7 @@ def test_encrypt_decrypt_sm2pke_round_trip_returns_plaintext(china):
     blob = response["CiphertextBlob"]
     assert body(response) == {
         "CiphertextBlob": blob,
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "EncryptionAlgorithm": "SM2PKE",
     }
     # Randomized: a new ephemeral key each time.
@@ -629,7 +627,7 @@ def test_encrypt_decrypt_sm2_key_without_encrypt_decrypt_usage_raises_invalid_ke
     }[operation]
     assert raises(call) == (
         "InvalidKeyUsageException",
-        f"{key_arn(key_id)} key usage is {usage} which is not valid for {operation}.",
+        f"{key_arn(key_id, region=CHINA)} key usage is {usage} which is not valid for {operation}.",
     )
 
 
@@ -666,8 +664,8 @@ def test_re_encrypt_sm2pke_to_symmetric_and_back_returns_plaintext(china):
     assert_valid_output("ReEncrypt", to_symmetric)
     assert body(to_symmetric) == {
         "CiphertextBlob": to_symmetric["CiphertextBlob"],
-        "SourceKeyId": key_arn(sm2),
-        "KeyId": key_arn(symmetric),
+        "SourceKeyId": key_arn(sm2, region=CHINA),
+        "KeyId": key_arn(symmetric, region=CHINA),
         "SourceEncryptionAlgorithm": "SM2PKE",
         "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         "DestinationKeyMaterialId": material,
@@ -682,8 +680,8 @@ def test_re_encrypt_sm2pke_to_symmetric_and_back_returns_plaintext(china):
     assert_valid_output("ReEncrypt", back)
     assert body(back) == {
         "CiphertextBlob": back["CiphertextBlob"],
-        "SourceKeyId": key_arn(symmetric),
-        "KeyId": key_arn(sm2),
+        "SourceKeyId": key_arn(symmetric, region=CHINA),
+        "KeyId": key_arn(sm2, region=CHINA),
         "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         "DestinationEncryptionAlgorithm": "SM2PKE",
         "SourceKeyMaterialId": material,
@@ -705,8 +703,8 @@ def test_re_encrypt_sm2pke_to_other_sm2_key_returns_plaintext(china):
     assert_valid_output("ReEncrypt", response)
     assert body(response) == {
         "CiphertextBlob": response["CiphertextBlob"],
-        "SourceKeyId": key_arn(source),
-        "KeyId": key_arn(destination),
+        "SourceKeyId": key_arn(source, region=CHINA),
+        "KeyId": key_arn(destination, region=CHINA),
         "SourceEncryptionAlgorithm": "SM2PKE",
         "DestinationEncryptionAlgorithm": "SM2PKE",
     }
@@ -725,7 +723,7 @@ def test_derive_shared_secret_sm2_equals_peer_side_exchange(china):
     assert_valid_output("DeriveSharedSecret", response)
     secret = response["SharedSecret"]
     assert body(response) == {
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "SharedSecret": secret,
         "KeyAgreementAlgorithm": "ECDH",
         "KeyOrigin": "AWS_KMS",
@@ -788,7 +786,8 @@ def test_derive_shared_secret_sm2_key_without_key_agreement_usage_raises_invalid
     peer_der = _sm2.spki(_sm2.generate(os.urandom).public)
     assert raises(lambda: derive(china, key_id, peer_der)) == (
         "InvalidKeyUsageException",
-        f"{key_arn(key_id)} key usage is {usage} which is not valid for DeriveSharedSecret.",
+        f"{key_arn(key_id, region=CHINA)} key usage is {usage} "
+        "which is not valid for DeriveSharedSecret.",
     )
 
 
@@ -807,7 +806,7 @@ def test_generate_data_key_pair_sm2_answers_pair_and_decryptable_ciphertext(chin
         "PrivateKeyCiphertextBlob": response["PrivateKeyCiphertextBlob"],
         "PrivateKeyPlaintext": private_der,
         "PublicKey": response["PublicKey"],
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "KeyPairSpec": "SM2",
         "KeyMaterialId": material,
     }
@@ -817,7 +816,7 @@ def test_generate_data_key_pair_sm2_answers_pair_and_decryptable_ciphertext(chin
     )
     assert_valid_output("Decrypt", plain)
     assert body(plain) == {
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "Plaintext": private_der,
         "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
         "KeyMaterialId": material,
@@ -856,7 +855,7 @@ def test_generate_data_key_pair_without_plaintext_sm2_ciphertext_holds_private_k
     assert body(response) == {
         "PrivateKeyCiphertextBlob": response["PrivateKeyCiphertextBlob"],
         "PublicKey": public,
-        "KeyId": key_arn(key_id),
+        "KeyId": key_arn(key_id, region=CHINA),
         "KeyPairSpec": "SM2",
         "KeyMaterialId": current_material(china, key_id),
     }
@@ -918,7 +917,7 @@ def test_sm2_key_dry_run_raises_dry_run_and_records_no_use(china, operation):
     key_id = new_key(china, DRY_RUN_USAGES[operation])
     with pytest.raises(ClientError) as info:
         dry_run(china, operation, key_id)
-    assert error(info.value) == ("DryRunOperationException", DRY_RUN)
+    assert error(info.value) == DRY_RUN
     # Only the Sign or Encrypt that made the Verify's or Decrypt's input was a use.
     expected = {"Verify": "Sign", "Decrypt": "Encrypt"}.get(operation)
     assert last_operation(china, key_id) == expected
@@ -944,7 +943,7 @@ def test_import_sm2_material_signs_with_the_imported_key(china):
         EncryptedKeyMaterial=wrapping_key.encrypt(_sm2.pkcs8(own), oaep),
         ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
     )
-    assert body(response) == {"KeyId": key_arn(key_id)}
+    assert body(response) == {"KeyId": key_arn(key_id, region=CHINA)}
     assert public_der(china, key_id) == _sm2.spki(own.public)
     signature = sign(china, key_id, b"imported")
     assert _sm2.verify(own.public, _sm2.message_digest(own.public, b"imported"), signature)
