@@ -43,12 +43,10 @@ def body(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_key(client: Any, spec: str | None = None, usage: str | None = None, **params: Any) -> str:
-    """The bare ID of a new key; any other CreateKey parameter passes through.
-
-    KeySpec and KeyUsage are sent only when given, and a SYMMETRIC_DEFAULT key without a
-    usage is created as ``CreateKey()`` with neither, the way most callers make one.
-    """
-    if spec is not None and (spec != "SYMMETRIC_DEFAULT" or usage is not None):
+    """The bare ID of a new key: ``new_key(client)`` is CreateKey's default symmetric
+    encryption key; KeySpec and KeyUsage are sent only when given, and any other CreateKey
+    parameter (Origin, MultiRegion, Policy...) passes through."""
+    if spec is not None:
         params["KeySpec"] = spec
     if usage is not None:
         params["KeyUsage"] = usage

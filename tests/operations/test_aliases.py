@@ -24,6 +24,7 @@ from tests._support import (
     error,
     force_state,
     key_arn,
+    new_key,
     service_model,
 )
 
@@ -67,11 +68,6 @@ def aliases(client: Any, **params: Any) -> dict[str, dict[str, Any]]:
 def target_of(client: Any, name: str) -> str | None:
     target: str | None = aliases(client)[name].get("TargetKeyId")
     return target
-
-
-def new_key(client: Any, **params: Any) -> str:
-    key_id: str = client.create_key(**params)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def denied(operation: str, resource: str) -> tuple[str, str]:

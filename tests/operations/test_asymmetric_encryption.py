@@ -11,14 +11,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests._support import (
-    ARN_PREFIX,
-    DRY_RUN,
-    assert_valid_output,
-    body,
-    error,
-    key_arn,
-)
+from tests._support import ARN_PREFIX, DRY_RUN, assert_valid_output, body, error, key_arn, new_key
 
 RSA_BYTES = {"RSA_2048": 256, "RSA_3072": 384, "RSA_4096": 512}
 # (key spec, algorithm, largest plaintext): modulus bytes - 2 * hash bytes - 2
@@ -38,13 +31,7 @@ PLAINTEXT = b"attack at dawn"
 
 def rsa_key(client: Any, spec: str = "RSA_2048", usage: str = "ENCRYPT_DECRYPT") -> str:
     """A new key of ``spec`` (an RSA encryption key unless told otherwise)."""
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
-def symmetric_key(client: Any) -> str:
-    key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    return key_id
+    return new_key(client, spec, usage)
 
 
 def oaep(algorithm: str) -> padding.OAEP:
@@ -187,7 +174,7 @@ def test_decrypt_rsa_key_default_algorithm_raises_invalid_key_usage(client):
 
 @pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
 def test_encrypt_symmetric_key_rsa_algorithm_raises_invalid_key_usage(client, algorithm):
-    key_id = symmetric_key(client)
+    key_id = new_key(client)
     assert raises(
         lambda: client.encrypt(KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm=algorithm)
     ) == (
@@ -265,7 +252,7 @@ def test_decrypt_rsa_ciphertext_with_symmetric_key_id_raises_invalid_ciphertext(
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
     assert (
-        raises(lambda: client.decrypt(KeyId=symmetric_key(client), CiphertextBlob=blob))
+        raises(lambda: client.decrypt(KeyId=new_key(client), CiphertextBlob=blob))
         == INVALID_CIPHERTEXT
     )
 
@@ -287,7 +274,7 @@ def test_decrypt_re_encrypt_symmetric_ciphertext_with_non_symmetric_key_id_raise
 ):
     # The blob names another key: that mismatch is checked before the key usage and the
     # algorithm, for a key of any type, as observed from AWS (docs/kms-behaviour.md#check-order).
-    source = symmetric_key(client)
+    source = new_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     named = rsa_key(client, spec, usage)
     call = {
@@ -339,7 +326,7 @@ def test_decrypt_rsa_key_with_encryption_context_raises_validation(client):
 
 def test_re_encrypt_rsa_to_symmetric_reports_destination_material_only(client):
     source = rsa_key(client)
-    destination = symmetric_key(client)
+    destination = new_key(client)
     blob = encrypt(client, source, "RSAES_OAEP_SHA_256", PLAINTEXT)
     response = client.re_encrypt(
         CiphertextBlob=blob,
@@ -367,7 +354,7 @@ def test_re_encrypt_rsa_to_symmetric_reports_destination_material_only(client):
 
 
 def test_re_encrypt_symmetric_to_rsa_reports_source_material_only(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     response = client.re_encrypt(
@@ -418,7 +405,7 @@ def test_re_encrypt_rsa_to_other_rsa_key_reports_no_material(client):
 
 
 def test_re_encrypt_symmetric_to_rsa_plaintext_too_large_raises_validation(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=b"x" * 215)["CiphertextBlob"]
     assert raises(
@@ -435,7 +422,7 @@ def test_re_encrypt_symmetric_to_rsa_plaintext_too_large_raises_validation(clien
 
 
 def test_re_encrypt_to_rsa_with_destination_context_raises_validation(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     assert raises(
@@ -449,7 +436,7 @@ def test_re_encrypt_to_rsa_with_destination_context_raises_validation(client):
 
 
 def test_re_encrypt_to_rsa_key_default_algorithm_raises_invalid_key_usage(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client, "RSA_3072")
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     assert raises(lambda: client.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)) == (
@@ -466,7 +453,7 @@ def test_re_encrypt_rsa_source_without_source_key_id_raises_invalid_ciphertext(c
             lambda: client.re_encrypt(
                 CiphertextBlob=blob,
                 SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256",
-                DestinationKeyId=symmetric_key(client),
+                DestinationKeyId=new_key(client),
             )
         )
         == INVALID_CIPHERTEXT
@@ -482,7 +469,7 @@ def test_re_encrypt_rsa_source_wrong_algorithm_raises_invalid_ciphertext(client)
                 CiphertextBlob=blob,
                 SourceKeyId=source,
                 SourceEncryptionAlgorithm="RSAES_OAEP_SHA_1",
-                DestinationKeyId=symmetric_key(client),
+                DestinationKeyId=new_key(client),
             )
         )
         == INVALID_CIPHERTEXT

@@ -18,6 +18,7 @@ from tests._support import (
     error,
     key_arn,
     ml_kem_specs_in_model,
+    new_key,
 )
 
 CONTEXT = {"purpose": "data key pair", "tenant": "acme"}
@@ -32,14 +33,6 @@ PAIR_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", *CURVES, "ECC_NIST_EDWARDS2551
 OPERATIONS = ["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]
 # botocore 1.44 appended the ML-KEM specs to DataKeyPairSpec; older models end before them.
 ML_KEM_TAIL = "".join(f", {spec}" for spec in ml_kem_specs_in_model())
-
-
-def new_key(client: Any, spec: str = "SYMMETRIC_DEFAULT", usage: str = "ENCRYPT_DECRYPT") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def generate(client: Any, operation: str, **params: Any) -> Any:
@@ -269,7 +262,7 @@ def test_generate_data_key_pair_unknown_key_pair_spec_raises_enum_validation(
 def test_generate_data_key_pair_rsa_encryption_key_raises_invalid_key_usage(
     client, operation, spec
 ):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "ENCRYPT_DECRYPT")
     assert raises(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == (

@@ -25,6 +25,7 @@ from tests._support import (
     error,
     key_arn,
     ml_kem_in_model,
+    new_key,
     service_model,
 )
 
@@ -103,12 +104,6 @@ REFUSED_CASES = [
 def mock_now(kms_mock: Any) -> datetime:
     """What the mock believes the time is (real time plus the clock's advance)."""
     return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
-
-
-def new_key(client: Any, kind: str = "symmetric", **kwargs: Any) -> str:
-    spec, usage = KEY_TYPES[kind]
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage, **kwargs)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def create(client: Any, key_id: str, **kwargs: Any) -> dict[str, Any]:
@@ -333,7 +328,7 @@ def test_create_grant_name_of_retired_grant_creates_new_grant(client, key_id):
 
 @pytest.mark.parametrize("kind", list(KEY_TYPES))
 def test_create_grant_all_allowed_operations_of_key_type_is_accepted(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     grant_id = create(client, key_id, Operations=ALLOWED[kind])["GrantId"]
     [found] = grants(client, key_id)
     assert found == entry(key_id, grant_id, found["CreationDate"], ALLOWED[kind])
@@ -341,7 +336,7 @@ def test_create_grant_all_allowed_operations_of_key_type_is_accepted(client, kin
 
 @pytest.mark.parametrize(("kind", "operation"), ALLOWED_CASES)
 def test_create_grant_allowed_operation_is_accepted(client, kind, operation):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     grant_id = create(client, key_id, Operations=[operation])["GrantId"]
     assert [(e["GrantId"], e["Operations"]) for e in grants(client, key_id)] == [
         (grant_id, [operation])
@@ -350,7 +345,7 @@ def test_create_grant_allowed_operation_is_accepted(client, kind, operation):
 
 @pytest.mark.parametrize(("kind", "operation"), REFUSED_CASES)
 def test_create_grant_operation_not_valid_for_key_type_raises_validation(client, kind, operation):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     assert refused(lambda: create(client, key_id, Operations=[operation])) == (
         "ValidationException",
         # Unverified against AWS: the text (docs/kms-behaviour.md#grant-operations); kmsmock's
@@ -378,7 +373,7 @@ def test_grant_operation_enum_matches_reference_table():
 
 @pytest.mark.parametrize("kind", list(KEY_TYPES))
 def test_create_grant_only_create_grant_raises_validation(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     assert refused(lambda: create(client, key_id, Operations=["CreateGrant"])) == (
         "ValidationException",
         "Grants must not contain only the CreateGrant operation.",
@@ -450,7 +445,7 @@ def test_create_grant_constraints_on_symmetric_key_are_listed(client, key_id, co
 
 @pytest.mark.parametrize("kind", ASYMMETRIC_OR_HMAC)
 def test_create_grant_constraints_on_asymmetric_or_hmac_key_raise_validation(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     constraints = {"EncryptionContextSubset": {"app": "billing"}}
     call = {"Operations": ["DescribeKey"], "Constraints": constraints}
     assert refused(lambda: create(client, key_id, **call)) == (
@@ -1067,7 +1062,7 @@ def test_describe_key_with_live_grant_token_succeeds(client, key_id):
 
 
 def test_sign_with_live_grant_token_succeeds(client):
-    key_id = new_key(client, "ecc-sign")
+    key_id = new_key(client, *KEY_TYPES["ecc-sign"])
     token = create(client, key_id, Operations=["Sign", "Verify"])["GrantToken"]
     params = {"KeyId": key_id, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"}
     signature = client.sign(GrantTokens=[token], **params)["Signature"]

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, body, error
+from tests._support import ACCOUNT, REGION, assert_valid_output, body, error, new_key
 
 PRIMARY = REGION
 EU = "eu-west-1"
@@ -132,12 +132,9 @@ def assert_absent(region: str, key_id: str) -> None:
     assert raises(lambda: kms(region).describe_key(KeyId=key_id)) == not_found(region, key_id)
 
 
-def new_key(client: Any, kind: str = "symmetric", **extra: Any) -> str:
-    spec, usage = KINDS[kind]
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage, MultiRegion=True, **extra)[
-        "KeyMetadata"
-    ]["KeyId"]
-    return key_id
+def multi_region_key(client: Any, kind: str = "symmetric", **extra: Any) -> str:
+    """A new multi-Region primary key of ``kind`` (a KINDS name)."""
+    return new_key(client, *KINDS[kind], MultiRegion=True, **extra)
 
 
 def replicate(client: Any, key_id: str, region: str, **extra: Any) -> Any:
@@ -224,7 +221,7 @@ def ap(kms_mock: Any) -> Any:
 @pytest.fixture
 def mrk(client: Any) -> str:
     """A symmetric multi-Region primary key in us-east-1, not yet replicated."""
-    return new_key(client)
+    return multi_region_key(client)
 
 
 @pytest.fixture
@@ -282,7 +279,7 @@ def test_replicate_key_without_policy_returns_default_policy(client, mrk, eu):
 
 
 def test_replicate_key_without_policy_does_not_copy_primary_policy(kms_mock, client, eu):
-    key_id = new_key(client, Policy=CUSTOM_POLICY)
+    key_id = multi_region_key(client, Policy=CUSTOM_POLICY)
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU)
     assert response["ReplicaPolicy"] == DEFAULT_POLICY
     assert eu.get_key_policy(KeyId=key_id)["Policy"] == DEFAULT_POLICY
@@ -308,7 +305,7 @@ def test_replicate_key_lockout_policy_with_bypass_is_accepted(client, mrk, eu):
 
 
 def test_replicate_key_without_tags_omits_replica_tags_and_does_not_copy_primary_tags(client, eu):
-    key_id = new_key(client, Tags=tag_list(("team", "primary")))
+    key_id = multi_region_key(client, Tags=tag_list(("team", "primary")))
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU)
     # The recorded KMS response holds only ReplicaKeyMetadata and ReplicaPolicy.
     assert sorted(body(response)) == ["ReplicaKeyMetadata", "ReplicaPolicy"]
@@ -326,7 +323,7 @@ def test_replicate_key_with_tags_returns_and_stores_them(client, mrk, eu):
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_replicate_key_next_describe_shows_enabled_replica_with_shared_properties(client, eu, kind):
-    key_id = new_key(client, kind, Description="primary")
+    key_id = multi_region_key(client, kind, Description="primary")
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU, Description="replica")
     replica = describe(eu, key_id)
     primary = describe(client, key_id)
@@ -762,7 +759,7 @@ def test_list_key_rotations_agrees_in_every_region(kms_mock, client, pair, eu, i
 
 @pytest.mark.parametrize("kind", ASYMMETRIC)
 def test_get_public_key_is_identical_in_every_region(kms_mock, client, kind):
-    key_id = new_key(client, kind)
+    key_id = multi_region_key(client, kind)
     replicate(client, key_id, EU)
     replicate(client, key_id, AP)
     # Asked in a replica first: the pair is the set's, whichever key makes it used.
@@ -777,7 +774,7 @@ def test_get_public_key_is_identical_in_every_region(kms_mock, client, kind):
 
 
 def test_signature_from_replica_verifies_with_primary_public_key(client, eu):
-    key_id = new_key(client, "ecc-signing")
+    key_id = multi_region_key(client, "ecc-signing")
     replicate(client, key_id, EU)
     message = b"signed in eu-west-1"
     signature = eu.sign(KeyId=key_id, Message=message, SigningAlgorithm="ECDSA_SHA_256")[
@@ -793,7 +790,7 @@ def test_signature_from_replica_verifies_with_primary_public_key(client, eu):
 
 
 def test_signature_from_primary_verifies_in_replica(client, eu):
-    key_id = new_key(client, "ecc-signing")
+    key_id = multi_region_key(client, "ecc-signing")
     replicate(client, key_id, EU)
     message = b"signed in us-east-1"
     signature = client.sign(KeyId=key_id, Message=message, SigningAlgorithm="ECDSA_SHA_256")[
@@ -809,7 +806,7 @@ def test_signature_from_primary_verifies_in_replica(client, eu):
 
 
 def test_rsa_ciphertext_crosses_regions(client, eu):
-    key_id = new_key(client, "rsa-encryption")
+    key_id = multi_region_key(client, "rsa-encryption")
     replicate(client, key_id, EU)
     algorithm = "RSAES_OAEP_SHA_256"
     from_replica = eu.encrypt(KeyId=key_id, Plaintext=b"from eu", EncryptionAlgorithm=algorithm)
@@ -833,7 +830,7 @@ def test_rsa_ciphertext_crosses_regions(client, eu):
 
 
 def test_hmac_from_replica_verifies_on_primary(client, eu):
-    key_id = new_key(client, "hmac")
+    key_id = multi_region_key(client, "hmac")
     replicate(client, key_id, EU)
     message = b"mac me"
     mac = eu.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"]
@@ -844,7 +841,7 @@ def test_hmac_from_replica_verifies_on_primary(client, eu):
     same = client.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")
     assert same["Mac"] == mac
     # A MAC from another key does not verify: the check is real.
-    other = new_key(client, "hmac")
+    other = multi_region_key(client, "hmac")
     other_mac = client.generate_mac(KeyId=other, Message=message, MacAlgorithm="HMAC_SHA_256")
     assert raises(
         lambda: client.verify_mac(
@@ -854,7 +851,7 @@ def test_hmac_from_replica_verifies_on_primary(client, eu):
 
 
 def test_derive_shared_secret_is_same_in_both_regions(client, eu):
-    key_id = new_key(client, "ecc-agreement")
+    key_id = multi_region_key(client, "ecc-agreement")
     replicate(client, key_id, EU)
     peer = ec.generate_private_key(ec.SECP256R1())
     secrets = {}

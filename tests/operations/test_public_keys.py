@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa
 
-from tests._support import ARN_PREFIX, assert_valid_output, body, error, key_arn
+from tests._support import ARN_PREFIX, assert_valid_output, body, error, key_arn, new_key
 
 RSA_ENCRYPTION = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
 RSA_SIGNING = [
@@ -63,11 +63,6 @@ ML_DSA_PUBLIC_BYTES = {"ML_DSA_44": 1312, "ML_DSA_65": 1952, "ML_DSA_87": 2592}
 # Specs that are missing from the deprecated CustomerMasterKeySpec enum
 # (docs/kms-behaviour.md#key-specs).
 NO_CUSTOMER_MASTER_KEY_SPEC = {"ECC_NIST_EDWARDS25519", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87"}
-
-
-def new_key(client: Any, spec: str, usage: str) -> str:
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def raises(call: Any) -> tuple[str, str]:

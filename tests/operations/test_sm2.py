@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from kmsmock.crypto import sm2 as _sm2
-from tests._support import DRY_RUN, REGION, assert_valid_output, body, error, key_arn
+from tests._support import DRY_RUN, REGION, assert_valid_output, body, error, key_arn, new_key
 
 CHINA = "cn-north-1"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
@@ -58,14 +58,6 @@ def raises(call: Any) -> tuple[str, str]:
     with pytest.raises(ClientError) as info:
         call()
     return error(info.value)
-
-
-def new_key(client: Any, usage: str, spec: str = "SM2") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def public_der(client: Any, key_id: str) -> bytes:
@@ -301,7 +293,7 @@ def test_create_key_sm2_get_public_key_answers_spki_and_metadata(china, usage):
 
 @pytest.mark.parametrize("usage", sorted(USAGES))
 def test_get_public_key_sm2_reads_in_openssl_as_key_on_sm2_curve(china, openssl, usage):
-    key_id = new_key(china, usage)
+    key_id = new_key(china, "SM2", usage)
     der = public_der(china, key_id)
     openssl.write("pub.der", der)
     text = openssl.text("pkey -pubin -inform DER -in pub.der -text -noout")
@@ -314,8 +306,8 @@ def test_get_public_key_sm2_reads_in_openssl_as_key_on_sm2_curve(china, openssl,
 
 
 def test_get_public_key_two_sm2_keys_differ(china):
-    first = public_der(china, new_key(china, "SIGN_VERIFY"))
-    second = public_der(china, new_key(china, "SIGN_VERIFY"))
+    first = public_der(china, new_key(china, "SM2", "SIGN_VERIFY"))
+    second = public_der(china, new_key(china, "SM2", "SIGN_VERIFY"))
     assert first != second
 
 
@@ -323,7 +315,7 @@ def test_get_public_key_two_sm2_keys_differ(china):
 
 
 def test_sign_sm2dsa_raw_message_verifies_in_kms(china):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     response = china.sign(
         KeyId=key_id, Message=MESSAGE, MessageType="RAW", SigningAlgorithm="SM2DSA"
     )
@@ -342,7 +334,7 @@ def test_sign_sm2dsa_raw_message_verifies_in_kms(china):
 
 
 def test_sign_sm2dsa_raw_signature_verifies_with_openssl(china, openssl):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     signature = sign(china, key_id, MESSAGE, MessageType="RAW")
     der = public_der(china, key_id)
     good = openssl.verify(der, MESSAGE, signature)
@@ -357,7 +349,7 @@ def test_sign_sm2dsa_raw_signature_verifies_with_openssl(china, openssl):
 
 
 def test_sign_sm2dsa_gives_new_signature_each_time(china, openssl):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     signatures = {sign(china, key_id, MESSAGE) for _ in range(3)}
     assert len(signatures) == 3
     der = public_der(china, key_id)
@@ -366,7 +358,7 @@ def test_sign_sm2dsa_gives_new_signature_each_time(china, openssl):
 
 
 def test_sign_sm2dsa_message_of_4096_bytes_verifies_with_openssl(china, openssl):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     message = bytes(range(256)) * 16
     signature = sign(china, key_id, message)
     good = openssl.verify(public_der(china, key_id), message, signature)
@@ -378,7 +370,7 @@ def test_sign_sm2dsa_message_of_4096_bytes_verifies_with_openssl(china, openssl)
 
 
 def test_sign_sm2dsa_digest_with_own_distinguishing_id_verifies_with_openssl(china, openssl):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     e = _sm2.message_digest(sm2_public(china, key_id), MESSAGE, OWN_ID.encode())
     response = china.sign(KeyId=key_id, Message=e, MessageType="DIGEST", SigningAlgorithm="SM2DSA")
     assert_valid_output("Sign", response)
@@ -405,7 +397,7 @@ def test_sign_sm2dsa_digest_with_own_distinguishing_id_verifies_with_openssl(chi
 
 @pytest.mark.parametrize("index", [0, 10, -1], ids=["der-tag", "in-r", "last-byte-of-s"])
 def test_verify_sm2dsa_signature_changed_in_one_byte_raises_invalid_signature(china, index):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     signature = bytearray(sign(china, key_id, MESSAGE))
     signature[index] ^= 0x01
     assert raises(lambda: verify_in_kms(china, key_id, MESSAGE, bytes(signature))) == (
@@ -415,7 +407,7 @@ def test_verify_sm2dsa_signature_changed_in_one_byte_raises_invalid_signature(ch
 
 
 def test_verify_sm2dsa_other_message_raises_invalid_signature(china):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     signature = sign(china, key_id, MESSAGE)
     with pytest.raises(china.exceptions.KMSInvalidSignatureException) as info:
         china.verify(
@@ -425,8 +417,8 @@ def test_verify_sm2dsa_other_message_raises_invalid_signature(china):
 
 
 def test_verify_sm2dsa_signature_of_other_sm2_key_raises_invalid_signature(china):
-    signer = new_key(china, "SIGN_VERIFY")
-    other = new_key(china, "SIGN_VERIFY")
+    signer = new_key(china, "SM2", "SIGN_VERIFY")
+    other = new_key(china, "SM2", "SIGN_VERIFY")
     signature = sign(china, signer, MESSAGE)
     assert raises(lambda: verify_in_kms(china, other, MESSAGE, signature)) == (
         "KMSInvalidSignatureException",
@@ -440,7 +432,7 @@ def test_verify_sm2dsa_signature_of_other_sm2_key_raises_invalid_signature(china
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 @pytest.mark.parametrize("length", [31, 33])
 def test_sign_verify_sm2dsa_digest_of_wrong_length_raises_validation(china, operation, length):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     assert raises(
         lambda: sign_or_verify(
             china,
@@ -455,7 +447,7 @@ def test_sign_verify_sm2dsa_digest_of_wrong_length_raises_validation(china, oper
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_sm2dsa_external_mu_raises_validation(china, operation):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     assert raises(
         lambda: sign_or_verify(
             china,
@@ -474,7 +466,7 @@ def test_sign_verify_sm2dsa_external_mu_raises_validation(china, operation):
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 @pytest.mark.parametrize("algorithm", ["ECDSA_SHA_256", "RSASSA_PSS_SHA_256", "ED25519_SHA_512"])
 def test_sign_verify_sm2_key_other_algorithm_raises_invalid_key_usage(china, operation, algorithm):
-    key_id = new_key(china, "SIGN_VERIFY")
+    key_id = new_key(china, "SM2", "SIGN_VERIFY")
     assert raises(
         lambda: sign_or_verify(
             china, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm
@@ -487,7 +479,7 @@ def test_sign_verify_sm2_key_other_algorithm_raises_invalid_key_usage(china, ope
 def test_sign_verify_sm2_key_without_sign_verify_usage_raises_invalid_key_usage(
     china, operation, usage
 ):
-    key_id = new_key(china, usage)
+    key_id = new_key(china, "SM2", usage)
     assert raises(
         lambda: sign_or_verify(
             china, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm="SM2DSA"
@@ -502,7 +494,7 @@ def test_sign_verify_sm2_key_without_sign_verify_usage_raises_invalid_key_usage(
 
 
 def test_encrypt_decrypt_sm2pke_round_trip_returns_plaintext(china):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     response = china.encrypt(KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm="SM2PKE")
     assert_valid_output("Encrypt", response)
     blob = response["CiphertextBlob"]
@@ -518,7 +510,7 @@ def test_encrypt_decrypt_sm2pke_round_trip_returns_plaintext(china):
 
 def test_encrypt_sm2pke_ciphertext_is_der_sm2_cipher(china, openssl):
     """GM/T 0009's SEQUENCE {x, y, SM3 hash, ciphertext}, with (x, y) on the SM2 curve."""
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     openssl.write("cipher.der", encrypt(china, key_id, PLAINTEXT))
     parsed = openssl.text("asn1parse -inform DER -in cipher.der")
     fields = re.findall(
@@ -532,13 +524,13 @@ def test_encrypt_sm2pke_ciphertext_is_der_sm2_cipher(china, openssl):
 
 
 def test_decrypt_sm2pke_ciphertext_made_by_openssl_returns_plaintext(china, openssl):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     blob = openssl.encrypt(public_der(china, key_id), PLAINTEXT)
     assert decrypt(china, key_id, blob) == decrypted(key_id, PLAINTEXT)
 
 
 def test_encrypt_sm2pke_1024_bytes_round_trips_1025_raises_validation(china):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     largest = bytes(range(256)) * 4
     blob = encrypt(china, key_id, largest)
     assert decrypt(china, key_id, blob) == decrypted(key_id, largest)
@@ -549,7 +541,7 @@ def test_encrypt_sm2pke_1024_bytes_round_trips_1025_raises_validation(china):
 
 
 def test_encrypt_one_byte_plaintext_round_trips(china):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     assert decrypt(china, key_id, encrypt(china, key_id, b"\x00")) == decrypted(key_id, b"\x00")
 
 
@@ -560,7 +552,7 @@ def test_encrypt_one_byte_plaintext_round_trips(china):
     "damage", ["flip_first_byte", "flip_in_x", "flip_last_byte", "truncate", "extend"]
 )
 def test_decrypt_damaged_sm2pke_ciphertext_raises_invalid_ciphertext(china, damage):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     blob = encrypt(china, key_id, PLAINTEXT)
     damaged = {
         "flip_first_byte": bytes([blob[0] ^ 0x01]) + blob[1:],
@@ -573,8 +565,8 @@ def test_decrypt_damaged_sm2pke_ciphertext_raises_invalid_ciphertext(china, dama
 
 
 def test_decrypt_sm2pke_ciphertext_of_other_sm2_key_raises_invalid_ciphertext(china):
-    first = new_key(china, "ENCRYPT_DECRYPT")
-    second = new_key(china, "ENCRYPT_DECRYPT")
+    first = new_key(china, "SM2", "ENCRYPT_DECRYPT")
+    second = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     blob = encrypt(china, first, PLAINTEXT)
     assert raises(lambda: decrypt(china, second, blob)) == ("InvalidCiphertextException", "")
 
@@ -587,7 +579,7 @@ def test_decrypt_sm2pke_ciphertext_of_other_sm2_key_raises_invalid_ciphertext(ch
 def test_encrypt_decrypt_sm2_key_other_algorithm_raises_invalid_key_usage(
     china, operation, algorithm
 ):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     blob = encrypt(china, key_id, PLAINTEXT)
     extra = {} if algorithm is None else {"EncryptionAlgorithm": algorithm}
     call = {
@@ -605,7 +597,7 @@ def test_encrypt_decrypt_sm2_key_other_algorithm_raises_invalid_key_usage(
     ("spec", "usage"), [("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("RSA_2048", "ENCRYPT_DECRYPT")]
 )
 def test_encrypt_other_key_spec_with_sm2pke_raises_invalid_key_usage(china, spec, usage):
-    key_id = new_key(china, usage, spec)
+    key_id = new_key(china, spec, usage)
     assert raises(
         lambda: china.encrypt(KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm="SM2PKE")
     ) == ("InvalidKeyUsageException", f"Algorithm SM2PKE is incompatible with key spec {spec}.")
@@ -616,7 +608,7 @@ def test_encrypt_other_key_spec_with_sm2pke_raises_invalid_key_usage(china, spec
 def test_encrypt_decrypt_sm2_key_without_encrypt_decrypt_usage_raises_invalid_key_usage(
     china, operation, usage
 ):
-    key_id = new_key(china, usage)
+    key_id = new_key(china, "SM2", usage)
     call = {
         "Encrypt": lambda: china.encrypt(
             KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm="SM2PKE"
@@ -633,7 +625,7 @@ def test_encrypt_decrypt_sm2_key_without_encrypt_decrypt_usage_raises_invalid_ke
 
 @pytest.mark.parametrize("operation", ["Encrypt", "Decrypt"])
 def test_encrypt_decrypt_sm2_key_with_encryption_context_raises_validation(china, operation):
-    key_id = new_key(china, "ENCRYPT_DECRYPT")
+    key_id = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     blob = encrypt(china, key_id, PLAINTEXT)
     common = {"KeyId": key_id, "EncryptionAlgorithm": "SM2PKE", "EncryptionContext": CONTEXT}
     call = {
@@ -650,8 +642,8 @@ def test_encrypt_decrypt_sm2_key_with_encryption_context_raises_validation(china
 
 
 def test_re_encrypt_sm2pke_to_symmetric_and_back_returns_plaintext(china):
-    sm2 = new_key(china, "ENCRYPT_DECRYPT")
-    symmetric = new_key(china, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
+    sm2 = new_key(china, "SM2", "ENCRYPT_DECRYPT")
+    symmetric = new_key(china)
     material = current_material(china, symmetric)
     blob = encrypt(china, sm2, PLAINTEXT)
 
@@ -691,8 +683,8 @@ def test_re_encrypt_sm2pke_to_symmetric_and_back_returns_plaintext(china):
 
 
 def test_re_encrypt_sm2pke_to_other_sm2_key_returns_plaintext(china):
-    source = new_key(china, "ENCRYPT_DECRYPT")
-    destination = new_key(china, "ENCRYPT_DECRYPT")
+    source = new_key(china, "SM2", "ENCRYPT_DECRYPT")
+    destination = new_key(china, "SM2", "ENCRYPT_DECRYPT")
     response = china.re_encrypt(
         CiphertextBlob=encrypt(china, source, PLAINTEXT),
         SourceKeyId=source,
@@ -717,7 +709,7 @@ def test_re_encrypt_sm2pke_to_other_sm2_key_returns_plaintext(china):
 
 
 def test_derive_shared_secret_sm2_equals_peer_side_exchange(china):
-    key_id = new_key(china, "KEY_AGREEMENT")
+    key_id = new_key(china, "SM2", "KEY_AGREEMENT")
     peer = _sm2.generate(os.urandom)
     response = derive(china, key_id, _sm2.spki(peer.public))
     assert_valid_output("DeriveSharedSecret", response)
@@ -737,7 +729,7 @@ def test_derive_shared_secret_sm2_equals_peer_side_exchange(china):
 
 
 def test_derive_shared_secret_sm2_peer_key_made_by_openssl(china, openssl):
-    key_id = new_key(china, "KEY_AGREEMENT")
+    key_id = new_key(china, "SM2", "KEY_AGREEMENT")
     openssl.ok("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:SM2 -out p.pem")
     text = openssl.text("pkey -in p.pem -text -noout")
     assert "ASN1 OID: SM2" in text
@@ -750,8 +742,8 @@ def test_derive_shared_secret_sm2_peer_key_made_by_openssl(china, openssl):
 
 
 def test_derive_shared_secret_two_sm2_keys_agree_with_each_other(china):
-    first = new_key(china, "KEY_AGREEMENT")
-    second = new_key(china, "KEY_AGREEMENT")
+    first = new_key(china, "SM2", "KEY_AGREEMENT")
+    second = new_key(china, "SM2", "KEY_AGREEMENT")
     one = derive(china, first, public_der(china, second))["SharedSecret"]
     two = derive(china, second, public_der(china, first))["SharedSecret"]
     assert one == two
@@ -759,12 +751,12 @@ def test_derive_shared_secret_two_sm2_keys_agree_with_each_other(china):
 
 
 def test_derive_shared_secret_sm2_key_p256_peer_raises_validation(china):
-    key_id = new_key(china, "KEY_AGREEMENT")
+    key_id = new_key(china, "SM2", "KEY_AGREEMENT")
     assert raises(lambda: derive(china, key_id, p256_der())) == ("ValidationException", "")
 
 
 def test_derive_shared_secret_sm2_key_peer_off_curve_raises_validation(china):
-    key_id = new_key(china, "KEY_AGREEMENT")
+    key_id = new_key(china, "SM2", "KEY_AGREEMENT")
     valid_der = _sm2.spki(_sm2.generate(os.urandom).public)
     off_curve = valid_der[:-1] + bytes([valid_der[-1] ^ 0x01])
     assert _sm2.load_spki(off_curve) is None
@@ -773,7 +765,7 @@ def test_derive_shared_secret_sm2_key_peer_off_curve_raises_validation(china):
 
 def test_derive_shared_secret_p256_key_sm2_peer_raises_validation(kms_mock):
     client = boto3.client("kms", region_name=REGION)
-    key_id = new_key(client, "KEY_AGREEMENT", "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     peer_der = _sm2.spki(_sm2.generate(os.urandom).public)
     assert raises(lambda: derive(client, key_id, peer_der)) == ("ValidationException", "")
 
@@ -782,7 +774,7 @@ def test_derive_shared_secret_p256_key_sm2_peer_raises_validation(kms_mock):
 def test_derive_shared_secret_sm2_key_without_key_agreement_usage_raises_invalid_key_usage(
     china, usage
 ):
-    key_id = new_key(china, usage)
+    key_id = new_key(china, "SM2", usage)
     peer_der = _sm2.spki(_sm2.generate(os.urandom).public)
     assert raises(lambda: derive(china, key_id, peer_der)) == (
         "InvalidKeyUsageException",
@@ -795,7 +787,7 @@ def test_derive_shared_secret_sm2_key_without_key_agreement_usage_raises_invalid
 
 
 def test_generate_data_key_pair_sm2_answers_pair_and_decryptable_ciphertext(china):
-    key_id = new_key(china, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
+    key_id = new_key(china)
     response = china.generate_data_key_pair(
         KeyId=key_id, KeyPairSpec="SM2", EncryptionContext=CONTEXT
     )
@@ -824,7 +816,7 @@ def test_generate_data_key_pair_sm2_answers_pair_and_decryptable_ciphertext(chin
 
 
 def test_generate_data_key_pair_sm2_private_key_works_in_openssl(china, openssl):
-    key_id = new_key(china, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
+    key_id = new_key(china)
     response = china.generate_data_key_pair(KeyId=key_id, KeyPairSpec="SM2")
     private_der, public = response["PrivateKeyPlaintext"], response["PublicKey"]
     openssl.write("priv.der", private_der)
@@ -846,7 +838,7 @@ def test_generate_data_key_pair_sm2_private_key_works_in_openssl(china, openssl)
 
 
 def test_generate_data_key_pair_without_plaintext_sm2_ciphertext_holds_private_key(china, openssl):
-    key_id = new_key(china, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
+    key_id = new_key(china)
     response = china.generate_data_key_pair_without_plaintext(
         KeyId=key_id, KeyPairSpec="SM2", EncryptionContext=CONTEXT
     )
@@ -866,7 +858,7 @@ def test_generate_data_key_pair_without_plaintext_sm2_ciphertext_holds_private_k
 
 
 def test_generate_data_key_pair_sm2_two_calls_give_different_pairs(china):
-    key_id = new_key(china, "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
+    key_id = new_key(china)
     first = china.generate_data_key_pair(KeyId=key_id, KeyPairSpec="SM2")
     second = china.generate_data_key_pair(KeyId=key_id, KeyPairSpec="SM2")
     assert first["PublicKey"] != second["PublicKey"]
@@ -914,7 +906,7 @@ def dry_run(client: Any, operation: str, key_id: str) -> Any:
 
 @pytest.mark.parametrize("operation", sorted(DRY_RUN_USAGES))
 def test_sm2_key_dry_run_raises_dry_run_and_records_no_use(china, operation):
-    key_id = new_key(china, DRY_RUN_USAGES[operation])
+    key_id = new_key(china, "SM2", DRY_RUN_USAGES[operation])
     with pytest.raises(ClientError) as info:
         dry_run(china, operation, key_id)
     assert error(info.value) == DRY_RUN
