@@ -119,7 +119,7 @@ def test_state_file_imported_material_still_decrypts_and_still_expires(tmp_path)
 
 
 def test_state_file_custom_key_store_and_its_key_come_back_connected(tmp_path):
-    from tests.operations.test_custom_key_stores import cloudhsm_params, new_store
+    from tests.operations.custom_key_stores._stores import cloudhsm_params, new_store
 
     with KmsServer() as server:
         kms = server_client(server.url)
@@ -427,7 +427,7 @@ def test_state_file_knows_every_field_of_the_other_records():
 def _busy_server(server: KmsServer) -> None:
     """State of every kind: keys of each sort, used and unused, aliases, grants, stores."""
     from tests._support import import_material
-    from tests.operations.test_custom_key_stores import new_store
+    from tests.operations.custom_key_stores._stores import new_store
 
     kms = server_client(server.url)
     server.kms.identities.add(OTHER_ACCESS_KEY, account_id=OTHER_ACCOUNT)
