@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
+import pytest
 from botocore.exceptions import ClientError
 from botocore.model import ServiceModel
 from botocore.validate import validate_parameters
@@ -84,6 +86,13 @@ def error(exc: ClientError) -> tuple[str, str]:
     """(Error.Code, Error.Message) of a ClientError."""
     err = exc.response["Error"]
     return err["Code"], err["Message"]
+
+
+def refused(call: Callable[[], Any]) -> tuple[str, str]:
+    """(Error.Code, Error.Message) of the ClientError ``call`` raises; fails if it raises none."""
+    with pytest.raises(ClientError) as info:
+        call()
+    return error(info.value)
 
 
 def enum_values(operation: str, member: str) -> list[str]:

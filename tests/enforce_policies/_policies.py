@@ -12,10 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
-from tests._support import ACCOUNT, REGION, error
+from tests._support import ACCOUNT, REGION
 
 OTHER_ACCOUNT = "111122223333"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
@@ -80,12 +77,6 @@ def explicitly_denied(principal: str, action: str, key: str) -> tuple[str, str]:
         f"User: {principal} is not authorized to perform: kms:{action} on resource: {key} "
         "with an explicit deny in a resource-based policy",
     )
-
-
-def failure(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return error(caught.value)
 
 
 def context_args(context: dict[str, str] | None, member: str = "EncryptionContext") -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, DRY_RUN, REGION, key_arn
+from tests._support import ACCOUNT, DRY_RUN, REGION, key_arn, refused
 from tests.enforce_policies._policies import (
     ADMIN_STATEMENT,
     FOREIGN_ROLE,
@@ -28,7 +28,6 @@ from tests.enforce_policies._policies import (
     document,
     encrypt,
     explicitly_denied,
-    failure,
     grant,
     make_key,
     not_allowed,
@@ -49,7 +48,7 @@ def test_unknown_key_is_not_found_before_any_authorization(
     make_key(admin)  # a key exists, so the account state does too
     arn = key_arn(UNKNOWN_KEY_ID)
 
-    found = failure(lambda: OPERATIONS[operation](as_principal(principal), UNKNOWN_KEY_ID))
+    found = refused(lambda: OPERATIONS[operation](as_principal(principal), UNKNOWN_KEY_ID))
 
     assert found == ("NotFoundException", f"Key '{arn}' does not exist")
 
@@ -59,7 +58,7 @@ def test_unknown_alias_is_not_found_before_any_authorization(
 ) -> None:
     make_key(admin)
 
-    found = failure(lambda: encrypt(as_principal(ROLE), "alias/missing"))
+    found = refused(lambda: encrypt(as_principal(ROLE), "alias/missing"))
 
     assert found == (
         "NotFoundException",
@@ -74,7 +73,7 @@ def test_disabled_key_answers_access_denied_before_its_state(
     key = make_key(admin)
     admin.disable_key(KeyId=key)
 
-    found = failure(lambda: OPERATIONS[operation](as_principal(ROLE), key))
+    found = refused(lambda: OPERATIONS[operation](as_principal(ROLE), key))
 
     assert found == not_allowed(ROLE, operation, key)
 
@@ -85,7 +84,7 @@ def test_disabled_key_answers_disabled_to_an_allowed_principal(
     key = make_key(admin, allow(ROLE, "kms:Encrypt"))
     admin.disable_key(KeyId=key)
 
-    found = failure(lambda: encrypt(as_principal(ROLE), key))
+    found = refused(lambda: encrypt(as_principal(ROLE), key))
 
     assert found == ("DisabledException", f"{key} is disabled.")
 
@@ -96,7 +95,7 @@ def test_key_pending_deletion_answers_access_denied_to_a_denied_principal(
     key = make_key(admin)
     admin.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
 
-    found = failure(lambda: encrypt(as_principal(ROLE), key))
+    found = refused(lambda: encrypt(as_principal(ROLE), key))
 
     assert found == not_allowed(ROLE, "Encrypt", key)
 
@@ -108,7 +107,7 @@ def test_decrypt_of_a_disabled_keys_ciphertext_is_access_denied(
     blob = encrypt(admin, key)["CiphertextBlob"]
     admin.disable_key(KeyId=key)
 
-    found = failure(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
+    found = refused(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
 
     assert found == not_allowed(ROLE, "Decrypt", key)
 
@@ -129,7 +128,7 @@ def test_iam_only_operations_are_never_denied_by_key_policies(
 ) -> None:
     key = make_key(admin, deny(ROLE, "kms:*"))
     # The same principal is refused the key itself ...
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == explicitly_denied(
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == explicitly_denied(
         ROLE, "Encrypt", key
     )
 
@@ -154,7 +153,7 @@ def test_list_retirable_grants_lists_grants_on_a_key_the_caller_is_denied(
 def test_create_alias_needs_create_alias_on_the_key(as_principal: As, admin: Client) -> None:
     key = make_key(admin, allow(ROLE, "kms:Encrypt"))
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).create_alias(AliasName="alias/mine", TargetKeyId=key)
     )
 
@@ -173,7 +172,7 @@ def test_delete_alias_needs_delete_alias_on_the_key(as_principal: As, admin: Cli
     key = make_key(admin, allow(ROLE, "kms:Encrypt"))
     admin.create_alias(AliasName="alias/mine", TargetKeyId=key)
 
-    found = failure(lambda: as_principal(ROLE).delete_alias(AliasName="alias/mine"))
+    found = refused(lambda: as_principal(ROLE).delete_alias(AliasName="alias/mine"))
 
     assert found == not_allowed(ROLE, "DeleteAlias", key)
 
@@ -183,7 +182,7 @@ def test_update_alias_needs_update_alias_on_the_new_key(as_principal: As, admin:
     new = make_key(admin, allow(ROLE, "kms:Encrypt"))
     admin.create_alias(AliasName="alias/mine", TargetKeyId=old)
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).update_alias(AliasName="alias/mine", TargetKeyId=new)
     )
 
@@ -195,7 +194,7 @@ def test_update_alias_needs_update_alias_on_the_old_key(as_principal: As, admin:
     new = make_key(admin, allow(ROLE, "kms:UpdateAlias"))
     admin.create_alias(AliasName="alias/mine", TargetKeyId=old)
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).update_alias(AliasName="alias/mine", TargetKeyId=new)
     )
 
@@ -224,7 +223,7 @@ def test_policy_set_by_put_key_policy_takes_effect_at_once(as_principal: As, adm
 
     set_policy(admin, key, ADMIN_STATEMENT)
 
-    assert failure(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 # DryRun --------------------------------------------------------------------------
@@ -245,7 +244,7 @@ def test_dry_run_of_a_denied_call_is_access_denied(
 ) -> None:
     key = make_key(admin)
 
-    found = failure(lambda: DRY_RUNS[operation](as_principal(ROLE), key))
+    found = refused(lambda: DRY_RUNS[operation](as_principal(ROLE), key))
 
     assert found == not_allowed(ROLE, operation, key)
 
@@ -256,7 +255,7 @@ def test_dry_run_of_an_allowed_call_is_dry_run_operation(
 ) -> None:
     key = make_key(admin, allow(ROLE, f"kms:{operation}"))
 
-    found = failure(lambda: DRY_RUNS[operation](as_principal(ROLE), key))
+    found = refused(lambda: DRY_RUNS[operation](as_principal(ROLE), key))
 
     assert found == DRY_RUN
 
@@ -271,7 +270,7 @@ def test_journal_records_the_denied_call(
     role = as_principal(ROLE)
     role.describe_key(KeyId=key)
 
-    failure(lambda: encrypt(role, key))
+    refused(lambda: encrypt(role, key))
 
     allowed, denied = kms_mock.calls[-2:]
     assert (allowed.operation, allowed.principal, allowed.ok) == ("DescribeKey", ROLE, True)
@@ -287,7 +286,7 @@ def test_journal_records_a_cross_account_denial_with_the_callers_account(
 ) -> None:
     key = root.create_key()["KeyMetadata"]["Arn"]
 
-    failure(lambda: encrypt(as_principal(FOREIGN_ROLE), key))
+    refused(lambda: encrypt(as_principal(FOREIGN_ROLE), key))
 
     last = kms_mock.calls[-1]
     assert (last.principal, last.account) == (FOREIGN_ROLE, OTHER_ACCOUNT)

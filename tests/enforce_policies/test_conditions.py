@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests._support import ACCOUNT
+from tests._support import ACCOUNT, refused
 from tests.enforce_policies._policies import (
     CONTEXT_OPERATIONS,
     FOREIGN_ROLE,
@@ -27,7 +27,6 @@ from tests.enforce_policies._policies import (
     deny,
     encrypt,
     explicitly_denied,
-    failure,
     make_key,
     not_allowed,
     run_with_context,
@@ -55,7 +54,7 @@ def _check_context_outcome(
     if allowed:
         assert run_with_context(operation, admin, role, key, context)["KeyId"] == key
     else:
-        found = failure(lambda: run_with_context(operation, admin, role, key, context))
+        found = refused(lambda: run_with_context(operation, admin, role, key, context))
         assert found == not_allowed(ROLE, operation, key)
 
 
@@ -164,7 +163,7 @@ def test_deny_string_not_equals_requires_a_context_value(
     role = as_principal(ROLE)
 
     if denied:
-        found = failure(lambda: encrypt(role, key, context))
+        found = refused(lambda: encrypt(role, key, context))
         assert found == explicitly_denied(ROLE, "Encrypt", key)
     else:
         assert encrypt(role, key, context)["KeyId"] == key
@@ -190,7 +189,7 @@ def test_caller_account_condition(
     if allowed:
         assert encrypt(as_principal(principal), key)["KeyId"] == key
     else:
-        found = failure(lambda: encrypt(as_principal(principal), key))
+        found = refused(lambda: encrypt(as_principal(principal), key))
         assert found == not_allowed(principal, "Encrypt", key)
 
 
@@ -237,7 +236,7 @@ def test_principal_arn_condition(
     if allowed:
         assert encrypt(as_principal(principal), key)["KeyId"] == key
     else:
-        found = failure(lambda: encrypt(as_principal(principal), key))
+        found = refused(lambda: encrypt(as_principal(principal), key))
         assert found == not_allowed(principal, "Encrypt", key)
 
 
@@ -277,7 +276,7 @@ def test_encryption_algorithm_condition_on_an_rsa_key(
         plain = role.decrypt(KeyId=key, CiphertextBlob=blob, EncryptionAlgorithm=algorithm)
         assert plain["Plaintext"] == b"x"
     else:
-        assert failure(call) == not_allowed(ROLE, "Encrypt", key)
+        assert refused(call) == not_allowed(ROLE, "Encrypt", key)
 
 
 @pytest.mark.parametrize("explicit", [True, False], ids=["algorithm-given", "algorithm-default"])
@@ -301,7 +300,7 @@ def test_encryption_algorithm_condition_refuses_another_algorithm_on_a_symmetric
     condition = {"StringEquals": {"kms:EncryptionAlgorithm": "RSAES_OAEP_SHA_256"}}
     key = make_key(admin, allow(ROLE, "kms:Encrypt", Condition=condition))
 
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 @pytest.mark.parametrize(
@@ -330,7 +329,7 @@ def test_signing_algorithm_condition(
     if allowed:
         assert call()["SigningAlgorithm"] == algorithm
     else:
-        assert failure(call) == not_allowed(ROLE, operation, key)
+        assert refused(call) == not_allowed(ROLE, operation, key)
 
 
 @pytest.mark.parametrize("operation", ["Encrypt", "Decrypt"])
@@ -495,7 +494,7 @@ def test_create_grant_conditions(
     if allowed:
         assert len(call()["GrantId"]) == 64
     else:
-        assert failure(call) == not_allowed(ROLE, "CreateGrant", key)
+        assert refused(call) == not_allowed(ROLE, "CreateGrant", key)
 
 
 def test_conditions_must_all_hold(as_principal: As, admin: Client) -> None:
@@ -507,10 +506,10 @@ def test_conditions_must_all_hold(as_principal: As, admin: Client) -> None:
     role = as_principal(ROLE)
 
     assert encrypt(role, key, {"dept": "finance", "project": "alpha-1"})["KeyId"] == key
-    assert failure(lambda: encrypt(role, key, {"dept": "finance"})) == not_allowed(
+    assert refused(lambda: encrypt(role, key, {"dept": "finance"})) == not_allowed(
         ROLE, "Encrypt", key
     )
-    assert failure(lambda: encrypt(role, key, {"project": "alpha-1"})) == not_allowed(
+    assert refused(lambda: encrypt(role, key, {"project": "alpha-1"})) == not_allowed(
         ROLE, "Encrypt", key
     )
 
@@ -533,7 +532,7 @@ def test_resource_tag_condition(
     if allowed:
         assert encrypt(as_principal(ROLE), key)["KeyId"] == key
     else:
-        found = failure(lambda: encrypt(as_principal(ROLE), key))
+        found = refused(lambda: encrypt(as_principal(ROLE), key))
         assert found == not_allowed(ROLE, "Encrypt", key)
 
 
@@ -541,20 +540,20 @@ def test_resource_tag_condition_follows_tag_changes(as_principal: As, admin: Cli
     condition = {"StringEquals": {"aws:ResourceTag/env": "prod"}}
     key = make_key(admin, allow(ROLE, "kms:Encrypt", Condition=condition))
     role = as_principal(ROLE)
-    assert failure(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
 
     admin.tag_resource(KeyId=key, Tags=[{"TagKey": "env", "TagValue": "prod"}])
     assert encrypt(role, key)["KeyId"] == key
 
     admin.untag_resource(KeyId=key, TagKeys=["env"])
-    assert failure(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 def test_via_service_condition_makes_an_allow_inapplicable(as_principal: As, admin: Client) -> None:
     condition = {"StringEquals": {"kms:ViaService": S3_VIA}}
     key = make_key(admin, allow(ROLE, "kms:Encrypt", Condition=condition))
 
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 def test_deny_unless_via_service_denies_a_direct_call(as_principal: As, admin: Client) -> None:
@@ -563,7 +562,7 @@ def test_deny_unless_via_service_denies_a_direct_call(as_principal: As, admin: C
     )
     key = make_key(admin, allow(ROLE, "kms:Encrypt"), only_via_s3)
 
-    found = failure(lambda: encrypt(as_principal(ROLE), key))
+    found = refused(lambda: encrypt(as_principal(ROLE), key))
 
     assert found == explicitly_denied(ROLE, "Encrypt", key)
 
@@ -573,7 +572,7 @@ def test_aws_managed_key_refuses_a_direct_encrypt(as_principal: As, principal: s
     client = as_principal(principal)
     key = client.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: encrypt(client, "alias/aws/s3"))
+    found = refused(lambda: encrypt(client, "alias/aws/s3"))
 
     assert found == not_allowed(principal, "Encrypt", key)
 
@@ -589,6 +588,6 @@ def test_aws_managed_key_allows_the_account_its_metadata(as_principal: As, opera
 def test_aws_managed_key_denies_another_account_its_metadata(as_principal: As) -> None:
     key = as_principal(ROOT).describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: as_principal(FOREIGN_ROLE).describe_key(KeyId=key))
+    found = refused(lambda: as_principal(FOREIGN_ROLE).describe_key(KeyId=key))
 
     assert found == not_allowed(FOREIGN_ROLE, "DescribeKey", key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kmsmock import KmsMock
+from tests._support import refused
 from tests.enforce_policies._policies import (
     FOREIGN_ROLE,
     FOREIGN_ROOT,
@@ -26,7 +27,6 @@ from tests.enforce_policies._policies import (
     deny,
     document,
     encrypt,
-    failure,
     make_key,
     not_allowed,
 )
@@ -92,7 +92,7 @@ def test_default_policy_denies_another_accounts_principal(
 ) -> None:
     key = root.create_key()["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: OPERATIONS[operation](as_principal(principal), key))
+    found = refused(lambda: OPERATIONS[operation](as_principal(principal), key))
 
     assert found == not_allowed(principal, operation, key)
 
@@ -136,7 +136,7 @@ def test_policy_naming_one_foreign_principal_does_not_allow_its_neighbour(
     policy = document(allow(ROOT, "kms:*"), allow(FOREIGN_ROLE, "kms:Encrypt"))
     key = root.create_key(Policy=policy)["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: encrypt(as_principal(FOREIGN_STRANGER), key))
+    found = refused(lambda: encrypt(as_principal(FOREIGN_STRANGER), key))
 
     assert found == not_allowed(FOREIGN_STRANGER, "Encrypt", key)
 
@@ -147,6 +147,6 @@ def test_policy_naming_the_foreign_account_allows_only_the_actions_listed(
     policy = document(allow(ROOT, "kms:*"), allow(FOREIGN_ROOT, "kms:Encrypt"))
     key = root.create_key(Policy=policy)["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: as_principal(FOREIGN_ROLE).describe_key(KeyId=key))
+    found = refused(lambda: as_principal(FOREIGN_ROLE).describe_key(KeyId=key))
 
     assert found == not_allowed(FOREIGN_ROLE, "DescribeKey", key)

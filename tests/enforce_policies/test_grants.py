@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests._support import refused
 from tests.enforce_policies._policies import (
     ADMIN,
     CONTEXT_OPERATIONS,
@@ -20,7 +21,6 @@ from tests.enforce_policies._policies import (
     As,
     Client,
     encrypt,
-    failure,
     grant,
     make_key,
     not_allowed,
@@ -34,7 +34,7 @@ def test_grant_lets_a_role_without_statement_decrypt(as_principal: As, admin: Cl
     key = make_key(admin)
     blob = encrypt(admin, key)["CiphertextBlob"]
     role = as_principal(ROLE)
-    assert failure(lambda: role.decrypt(CiphertextBlob=blob)) == not_allowed(ROLE, "Decrypt", key)
+    assert refused(lambda: role.decrypt(CiphertextBlob=blob)) == not_allowed(ROLE, "Decrypt", key)
 
     grant(admin, key, ["Decrypt"])
 
@@ -46,7 +46,7 @@ def test_grant_allows_only_its_operations(as_principal: As, admin: Client, opera
     key = make_key(admin)
     grant(admin, key, ["Decrypt"])
 
-    found = failure(lambda: OPERATIONS[operation](as_principal(ROLE), key))
+    found = refused(lambda: OPERATIONS[operation](as_principal(ROLE), key))
 
     assert found == not_allowed(ROLE, operation, key)
 
@@ -77,7 +77,7 @@ def test_grant_to_another_principal_does_not_help(as_principal: As, admin: Clien
     key = make_key(admin)
     grant(admin, key, ["Encrypt"], grantee=OTHER_ROLE)
 
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 def test_grant_on_another_key_does_not_help(as_principal: As, admin: Client) -> None:
@@ -85,14 +85,14 @@ def test_grant_on_another_key_does_not_help(as_principal: As, admin: Client) -> 
     other = make_key(admin)
     grant(admin, other, ["Encrypt"])
 
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
     assert encrypt(as_principal(ROLE), other)["KeyId"] == other
 
 
 def test_grant_lets_another_accounts_principal_use_the_key(as_principal: As, root: Client) -> None:
     key = root.create_key()["KeyMetadata"]["Arn"]
     foreign = as_principal(FOREIGN_ROLE)
-    assert failure(lambda: encrypt(foreign, key)) == not_allowed(FOREIGN_ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(foreign, key)) == not_allowed(FOREIGN_ROLE, "Encrypt", key)
 
     grant(root, key, ["Encrypt"], grantee=FOREIGN_ROLE)
 
@@ -118,7 +118,7 @@ def test_grant_for_re_encrypt(as_principal: As, admin: Client) -> None:
     def call() -> Any:
         return role.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
 
-    assert failure(call) == not_allowed(ROLE, "ReEncryptTo", destination)
+    assert refused(call) == not_allowed(ROLE, "ReEncryptTo", destination)
     grant(admin, destination, ["ReEncryptTo"])
     assert call()["KeyId"] == destination
 
@@ -154,7 +154,7 @@ def test_grant_with_encryption_context_subset(
     if allowed:
         assert run_with_context(operation, admin, role, key, context)["KeyId"] == key
     else:
-        found = failure(lambda: run_with_context(operation, admin, role, key, context))
+        found = refused(lambda: run_with_context(operation, admin, role, key, context))
         assert found == not_allowed(ROLE, operation, key)
 
 
@@ -189,7 +189,7 @@ def test_grant_with_encryption_context_equals(
     if allowed:
         assert run_with_context(operation, admin, role, key, context)["KeyId"] == key
     else:
-        found = failure(lambda: run_with_context(operation, admin, role, key, context))
+        found = refused(lambda: run_with_context(operation, admin, role, key, context))
         assert found == not_allowed(ROLE, operation, key)
 
 
@@ -217,7 +217,7 @@ def test_grant_constraints_apply_to_re_encrypt_source_context(
     )
     blob = encrypt(admin, key, {"dept": "hr"})["CiphertextBlob"]
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).re_encrypt(
             CiphertextBlob=blob,
             SourceEncryptionContext={"dept": "hr"},
@@ -245,7 +245,7 @@ def test_access_through_a_grant_ends_with_the_grant(
     else:
         admin.revoke_grant(KeyId=key, GrantId=created["GrantId"])
 
-    assert failure(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 def test_grantee_retiring_its_own_grant_loses_access(as_principal: As, admin: Client) -> None:
@@ -255,14 +255,14 @@ def test_grantee_retiring_its_own_grant_loses_access(as_principal: As, admin: Cl
 
     role.retire_grant(GrantToken=created["GrantToken"])
 
-    assert failure(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(role, key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 def test_revoke_grant_needs_the_key_policy(as_principal: As, admin: Client) -> None:
     key = make_key(admin)
     created = grant(admin, key, ["Encrypt"])
 
-    found = failure(lambda: as_principal(ROLE).revoke_grant(KeyId=key, GrantId=created["GrantId"]))
+    found = refused(lambda: as_principal(ROLE).revoke_grant(KeyId=key, GrantId=created["GrantId"]))
 
     assert found == not_allowed(ROLE, "RevokeGrant", key)
 
@@ -275,7 +275,7 @@ def test_unrelated_principal_of_another_account_cannot_retire_a_grant(
     key = make_key(admin)
     created = grant(admin, key, ["Encrypt"], RetiringPrincipal=ADMIN)
 
-    found = failure(
+    found = refused(
         lambda: as_principal(FOREIGN_STRANGER).retire_grant(GrantToken=created["GrantToken"])
     )
 
@@ -302,7 +302,7 @@ def test_create_grant_through_a_grant_is_limited_to_the_parents_operations(
     key = make_key(admin)
     grant(admin, key, ["CreateGrant", "Decrypt"])
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).create_grant(
             KeyId=key, GranteePrincipal=OTHER_ROLE, Operations=["Encrypt"]
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests._support import ACCOUNT, REGION
+from tests._support import ACCOUNT, REGION, refused
 from tests.enforce_policies._policies import (
     ADMIN_STATEMENT,
     FOREIGN_SESSION,
@@ -29,7 +29,6 @@ from tests.enforce_policies._policies import (
     document,
     encrypt,
     explicitly_denied,
-    failure,
     key_id_of,
     make_key,
     not_allowed,
@@ -59,7 +58,7 @@ def test_role_is_denied_what_is_not_listed_and_the_message_names_the_action(
 ) -> None:
     key = make_key(admin, allow(ROLE, ROLE_MAY))
 
-    found = failure(lambda: OPERATIONS[operation](as_principal(ROLE), key))
+    found = refused(lambda: OPERATIONS[operation](as_principal(ROLE), key))
 
     assert found == not_allowed(ROLE, operation, key)
 
@@ -70,7 +69,7 @@ def test_role_is_denied_decrypt_when_only_encrypt_is_listed(
     key = make_key(admin, allow(ROLE, ROLE_MAY))
     blob = encrypt(as_principal(ROLE), key)["CiphertextBlob"]
 
-    found = failure(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
+    found = refused(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
 
     assert found == not_allowed(ROLE, "Decrypt", key)
 
@@ -79,7 +78,7 @@ def test_role_is_denied_decrypt_when_only_encrypt_is_listed(
 def test_principals_not_named_are_denied(as_principal: As, admin: Client, principal: str) -> None:
     key = make_key(admin, allow(ROLE, ROLE_MAY))
 
-    found = failure(lambda: encrypt(as_principal(principal), key))
+    found = refused(lambda: encrypt(as_principal(principal), key))
 
     assert found == not_allowed(principal, "Encrypt", key)
 
@@ -98,7 +97,7 @@ def test_assumed_role_session_is_covered_by_a_statement_naming_its_role(
 def test_assumed_role_session_denial_names_the_session(as_principal: As, admin: Client) -> None:
     key = make_key(admin, allow(ROLE, "kms:Encrypt"))
 
-    found = failure(lambda: as_principal(SESSION).describe_key(KeyId=key))
+    found = refused(lambda: as_principal(SESSION).describe_key(KeyId=key))
 
     assert found == not_allowed(SESSION, "DescribeKey", key)
 
@@ -120,7 +119,7 @@ def test_denial_names_the_key_arn_whatever_identifier_the_request_used(
     key = make_key(admin, allow(ROLE, "kms:DescribeKey"))
     admin.create_alias(AliasName="alias/app-key", TargetKeyId=key)
 
-    found = failure(lambda: encrypt(as_principal(ROLE), identifier(key)))
+    found = refused(lambda: encrypt(as_principal(ROLE), identifier(key)))
 
     assert found == not_allowed(ROLE, "Encrypt", key)
 
@@ -131,7 +130,7 @@ def test_decrypt_without_key_id_is_authorised_on_the_key_in_the_ciphertext(
     key = make_key(admin, allow(ROLE, "kms:Encrypt"))
     blob = encrypt(admin, key)["CiphertextBlob"]
 
-    found = failure(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
+    found = refused(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
 
     assert found == not_allowed(ROLE, "Decrypt", key)
 
@@ -146,7 +145,7 @@ def test_explicit_deny_wins_over_allow(as_principal: As, admin: Client, deny_fir
     role = as_principal(ROLE)
     blob = encrypt(role, key)["CiphertextBlob"]
 
-    found = failure(lambda: role.decrypt(CiphertextBlob=blob))
+    found = refused(lambda: role.decrypt(CiphertextBlob=blob))
 
     assert found == explicitly_denied(ROLE, "Decrypt", key)
 
@@ -155,7 +154,7 @@ def test_explicit_deny_wins_over_account_delegation(as_principal: As, root: Clie
     policy = document(allow(ROOT, "kms:*"), deny(ROLE, "kms:Encrypt"))
     key = root.create_key(Policy=policy)["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: encrypt(as_principal(ROLE), key))
+    found = refused(lambda: encrypt(as_principal(ROLE), key))
 
     assert found == explicitly_denied(ROLE, "Encrypt", key)
     assert encrypt(as_principal(OTHER_ROLE), key)["KeyId"] == key
@@ -165,7 +164,7 @@ def test_explicit_deny_of_a_role_covers_its_sessions(as_principal: As, root: Cli
     policy = document(allow(ROOT, "kms:*"), deny(ROLE, "kms:Encrypt"))
     key = root.create_key(Policy=policy)["KeyMetadata"]["Arn"]
 
-    found = failure(lambda: encrypt(as_principal(SESSION), key))
+    found = refused(lambda: encrypt(as_principal(SESSION), key))
 
     assert found == explicitly_denied(SESSION, "Encrypt", key)
 
@@ -175,7 +174,7 @@ def test_explicit_deny_wins_over_a_grant(as_principal: As, admin: Client) -> Non
     admin.create_grant(KeyId=key, GranteePrincipal=ROLE, Operations=["Decrypt"])
     blob = encrypt(admin, key)["CiphertextBlob"]
 
-    found = failure(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
+    found = refused(lambda: as_principal(ROLE).decrypt(CiphertextBlob=blob))
 
     assert found == explicitly_denied(ROLE, "Decrypt", key)
 
@@ -212,7 +211,7 @@ def test_deny_with_not_principal_denies_everyone_but_those_listed(
     if expected is None:
         assert encrypt(as_principal(principal), key)["KeyId"] == key
     else:
-        found = failure(lambda: encrypt(as_principal(principal), key))
+        found = refused(lambda: encrypt(as_principal(principal), key))
         assert found == explicitly_denied(principal, "Encrypt", key)
 
 
@@ -233,7 +232,7 @@ def test_deny_with_not_action_denies_every_other_action(
     call = OPERATIONS[operation]
 
     if denied:
-        assert failure(lambda: call(as_principal(ROLE), key)) == explicitly_denied(
+        assert refused(lambda: call(as_principal(ROLE), key)) == explicitly_denied(
             ROLE, operation, key
         )
     else:
@@ -250,7 +249,7 @@ def test_deny_whose_condition_does_not_hold_has_no_effect(as_principal: As, admi
     role = as_principal(ROLE)
 
     assert encrypt(role, key, {"dept": "finance"})["KeyId"] == key
-    assert failure(lambda: encrypt(role, key, {"dept": "hr"})) == explicitly_denied(
+    assert refused(lambda: encrypt(role, key, {"dept": "hr"})) == explicitly_denied(
         ROLE, "Encrypt", key
     )
 
@@ -291,7 +290,7 @@ def test_action_patterns(
     if allowed:
         call(as_principal(ROLE), key)
     else:
-        assert failure(lambda: call(as_principal(ROLE), key)) == not_allowed(ROLE, operation, key)
+        assert refused(lambda: call(as_principal(ROLE), key)) == not_allowed(ROLE, operation, key)
 
 
 def test_action_list_allows_each_action_listed(as_principal: As, admin: Client) -> None:
@@ -301,7 +300,7 @@ def test_action_list_allows_each_action_listed(as_principal: As, admin: Client) 
     blob = role.generate_data_key(KeyId=key, KeySpec="AES_128")["CiphertextBlob"]
 
     assert len(role.decrypt(CiphertextBlob=blob)["Plaintext"]) == 16
-    assert failure(lambda: role.describe_key(KeyId=key)) == not_allowed(ROLE, "DescribeKey", key)
+    assert refused(lambda: role.describe_key(KeyId=key)) == not_allowed(ROLE, "DescribeKey", key)
 
 
 # Resource -------------------------------------------------------------------------
@@ -352,7 +351,7 @@ def test_resource_element(
     if allowed:
         assert encrypt(as_principal(ROLE), key)["KeyId"] == key
     else:
-        assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(
+        assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(
             ROLE, "Encrypt", key
         )
 
@@ -377,7 +376,7 @@ def test_statement_without_action_has_no_effect(as_principal: As, admin: Client)
     del no_action["Action"]
     key = make_key(admin, no_action)
 
-    assert failure(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
+    assert refused(lambda: encrypt(as_principal(ROLE), key)) == not_allowed(ROLE, "Encrypt", key)
 
 
 # ReEncrypt ------------------------------------------------------------------------
@@ -419,9 +418,9 @@ def test_re_encrypt_needs_from_on_the_source_and_to_on_the_destination(
         response = call()
         assert (response["SourceKeyId"], response["KeyId"]) == (source, destination)
     elif denied == "source":
-        assert failure(call) == not_allowed(ROLE, "ReEncryptFrom", source)
+        assert refused(call) == not_allowed(ROLE, "ReEncryptFrom", source)
     else:
-        assert failure(call) == not_allowed(ROLE, "ReEncryptTo", destination)
+        assert refused(call) == not_allowed(ROLE, "ReEncryptTo", destination)
 
 
 @pytest.mark.parametrize(
@@ -450,7 +449,7 @@ def test_re_encrypt_under_the_same_key_needs_both_actions(
     if missing is None:
         assert call()["KeyId"] == key
     else:
-        assert failure(call) == not_allowed(ROLE, missing, key)
+        assert refused(call) == not_allowed(ROLE, missing, key)
 
 
 def test_re_encrypt_explicit_deny_of_to_on_the_destination(as_principal: As, admin: Client) -> None:
@@ -458,7 +457,7 @@ def test_re_encrypt_explicit_deny_of_to_on_the_destination(as_principal: As, adm
     destination = make_key(admin, allow(ROLE, "kms:*"), deny(ROLE, "kms:ReEncryptTo"))
     blob = encrypt(admin, source)["CiphertextBlob"]
 
-    found = failure(
+    found = refused(
         lambda: as_principal(ROLE).re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
@@ -15,10 +14,10 @@ from tests._support import (
     DRY_RUN,
     assert_valid_output,
     body,
-    error,
     key_arn,
     ml_kem_specs_in_model,
     new_key,
+    refused,
 )
 
 CONTEXT = {"purpose": "data key pair", "tenant": "acme"}
@@ -44,12 +43,6 @@ def generate(client: Any, operation: str, **params: Any) -> Any:
 def current_material(client: Any, key_id: str) -> str:
     material: str = client.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
     return material
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def assert_pair_of_spec(private: Any, spec: str) -> None:
@@ -193,7 +186,7 @@ def test_decrypt_private_key_ciphertext_wrong_context_raises_invalid_ciphertext(
         client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256", EncryptionContext=CONTEXT
     )["PrivateKeyCiphertextBlob"]
     extra = {} if context is None else {"EncryptionContext": context}
-    assert raises(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == (
+    assert refused(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == (
         "InvalidCiphertextException",
         "",
     )
@@ -206,7 +199,7 @@ def test_generate_data_key_pair_without_context_decrypts_without_context(client,
     private_der = client.decrypt(CiphertextBlob=response["PrivateKeyCiphertextBlob"])["Plaintext"]
     private = serialization.load_der_private_key(private_der, password=None)
     assert spki(private) == response["PublicKey"]
-    assert raises(
+    assert refused(
         lambda: client.decrypt(
             CiphertextBlob=response["PrivateKeyCiphertextBlob"], EncryptionContext={"a": "b"}
         )
@@ -229,7 +222,7 @@ def test_generate_data_key_pair_after_rotation_uses_new_material(client, operati
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_data_key_pair_sm2_outside_china_raises_enum_validation(client, operation):
     key_id = new_key(client)
-    assert raises(lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="SM2")) == (
+    assert refused(lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="SM2")) == (
         "ValidationException",
         "1 validation error detected: Value 'SM2' at 'keyPairSpec' failed to satisfy "
         "constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, "
@@ -243,7 +236,7 @@ def test_generate_data_key_pair_unknown_key_pair_spec_raises_enum_validation(
     unchecked_client, operation
 ):
     key_id = new_key(unchecked_client)
-    assert raises(
+    assert refused(
         lambda: generate(unchecked_client, operation, KeyId=key_id, KeyPairSpec="ML_DSA_44")
     ) == (
         "ValidationException",
@@ -263,7 +256,7 @@ def test_generate_data_key_pair_rsa_encryption_key_raises_invalid_key_usage(
     client, operation, spec
 ):
     key_id = new_key(client, spec, "ENCRYPT_DECRYPT")
-    assert raises(
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == (
         "InvalidKeyUsageException",
@@ -285,7 +278,7 @@ def test_generate_data_key_pair_non_encryption_key_raises_invalid_key_usage(
     client, operation, spec, usage
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == (
         "InvalidKeyUsageException",
@@ -300,7 +293,7 @@ def test_generate_data_key_pair_non_encryption_key_raises_invalid_key_usage(
 def test_generate_data_key_pair_dry_run_raises_dry_run(client, operation):
     key_id = new_key(client)
     assert (
-        raises(
+        refused(
             lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
         )
         == DRY_RUN
@@ -330,7 +323,7 @@ def test_generate_data_key_pair_every_key_id_form_answers_key_arn(client, operat
 def test_generate_data_key_pair_disabled_key_raises_disabled(client, operation):
     key_id = new_key(client)
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == ("DisabledException", f"{key_arn(key_id)} is disabled.")
 

@@ -26,6 +26,7 @@ from tests._support import (
     key_arn,
     ml_kem_in_model,
     new_key,
+    refused,
     service_model,
 )
 
@@ -147,12 +148,6 @@ def entry(
     }
     expected.update(optional)
     return expected
-
-
-def refused(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 @pytest.fixture

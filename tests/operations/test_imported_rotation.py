@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,25 +16,13 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests._support import (
-    assert_valid_output,
-    body,
-    error,
-    import_material,
-    key_arn,
-)
+from tests._support import assert_valid_output, body, error, import_material, key_arn, refused
 
 REPLICA_REGION = "us-west-2"
 MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 NO_EXPIRY = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 EXPIRES = "KEY_MATERIAL_EXPIRES"
 UTC = timezone.utc
-
-
-def client_error(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def metadata(client: Any, key_id: str) -> dict[str, Any]:
@@ -165,7 +152,7 @@ def test_import_key_material_existing_with_unknown_material_raises_incorrect(cli
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     before = materials(client, key_id)
-    assert client_error(
+    assert refused(
         lambda: import_material(client, key_id, os.urandom(32), ImportType="EXISTING_KEY_MATERIAL")
     ) == (
         "IncorrectKeyMaterialException",
@@ -177,7 +164,7 @@ def test_import_key_material_existing_with_unknown_material_raises_incorrect(cli
 def test_import_key_material_existing_with_wrong_material_id_raises_incorrect(client):
     key_id, first, _ = imported_key(client)
     second_id = import_new(client, key_id, os.urandom(32))
-    assert client_error(
+    assert refused(
         lambda: import_material(
             client, key_id, first, ImportType="EXISTING_KEY_MATERIAL", KeyMaterialId=second_id
         )
@@ -237,7 +224,7 @@ def test_rotate_key_on_demand_imported_key_twice_raises_invalid_state(client):
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     client.rotate_key_on_demand(KeyId=key_id)
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "KMSInvalidStateException",
         f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
@@ -265,7 +252,7 @@ def test_rotate_key_on_demand_disabled_imported_key_raises_disabled(client):
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     client.disable_key(KeyId=key_id)
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "DisabledException",
         f"{key_arn(key_id)} is disabled.",
     )
@@ -304,7 +291,7 @@ def test_delete_imported_key_material_non_current_material_leaves_pending_import
         "ImportState": "PENDING_IMPORT",
         "KeyMaterialState": "NON_CURRENT",
     }
-    assert client_error(lambda: client.decrypt(CiphertextBlob=old_blob)) == (
+    assert refused(lambda: client.decrypt(CiphertextBlob=old_blob)) == (
         "KMSInvalidStateException",
         f"{key_arn(key_id)} is pending import.",
     )
@@ -378,7 +365,7 @@ def test_multi_region_new_material_needs_import_into_every_replica(client):
         "ImportState": "PENDING_IMPORT",
         "KeyMaterialState": "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
     }
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "KMSInvalidStateException",
         f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
@@ -399,7 +386,7 @@ def test_multi_region_rotate_on_primary_rotates_every_replica(client):
     second = os.urandom(32)
     second_id = import_new(client, key_id, second)
     import_material(replica, key_id, second)
-    assert client_error(lambda: replica.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: replica.rotate_key_on_demand(KeyId=key_id)) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id, region=REPLICA_REGION)} is not a multi-region primary key.",
     )
@@ -425,7 +412,7 @@ def test_multi_region_rotate_on_primary_rotates_every_replica(client):
 def test_multi_region_new_material_into_replica_raises_unsupported(client):
     key_id, _, _, replica = replicated(client)
     before = materials(replica, key_id)
-    assert client_error(
+    assert refused(
         lambda: import_material(replica, key_id, os.urandom(32), ImportType="NEW_KEY_MATERIAL")
     ) == (
         "UnsupportedOperationException",
@@ -440,7 +427,7 @@ def test_multi_region_replica_refuses_other_material(client):
     key_id, _, _ = imported_key(client, multi_region=True)
     client.replicate_key(KeyId=key_id, ReplicaRegion=REPLICA_REGION)
     replica = boto3.client("kms", region_name=REPLICA_REGION)
-    assert client_error(lambda: import_material(replica, key_id, os.urandom(32))) == (
+    assert refused(lambda: import_material(replica, key_id, os.urandom(32))) == (
         "IncorrectKeyMaterialException",
         "The key material does not match the key spec or the key's existing material.",
     )

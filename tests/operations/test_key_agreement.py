@@ -7,11 +7,18 @@ import subprocess
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from tests._support import ARN_PREFIX, DRY_RUN, assert_valid_output, body, error, key_arn, new_key
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    key_arn,
+    new_key,
+    refused,
+)
 
 # key spec -> (curve, shared secret length: the field size in bytes)
 CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {
@@ -43,12 +50,6 @@ def derive(client: Any, key_id: str, public_key: bytes, **extra: Any) -> Any:
     return client.derive_shared_secret(
         KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=public_key, **extra
     )
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 @pytest.mark.parametrize("spec", SPECS)
@@ -138,7 +139,7 @@ def test_derive_shared_secret_unparseable_public_key_raises_validation_with_empt
     client, public_key
 ):
     key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
-    assert raises(lambda: derive(client, key_id, public_key)) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, public_key)) == ("ValidationException", "")
 
 
 def test_derive_shared_secret_point_not_on_curve_raises_validation(client):
@@ -148,7 +149,7 @@ def test_derive_shared_secret_point_not_on_curve_raises_validation(client):
     off_curve = valid[:-1] + bytes([valid[-1] ^ 0x01])
     with pytest.raises(ValueError, match="Invalid key"):
         serialization.load_der_public_key(off_curve)
-    assert raises(lambda: derive(client, key_id, off_curve)) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, off_curve)) == ("ValidationException", "")
 
 
 def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
@@ -158,7 +159,7 @@ def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    assert raises(lambda: derive(client, key_id, pem)) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, pem)) == ("ValidationException", "")
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_derive_shared_secret_peer_on_other_curve_raises_validation(client, spec
     # answers like an unusable key.
     key_id = new_key(client, spec, "KEY_AGREEMENT")
     other = ec.generate_private_key(peer_curve)
-    assert raises(lambda: derive(client, key_id, der(other.public_key()))) == (
+    assert refused(lambda: derive(client, key_id, der(other.public_key()))) == (
         "ValidationException",
         "",
     )
@@ -189,7 +190,7 @@ def test_derive_shared_secret_peer_key_not_ec_raises_validation(client, kind):
         public: Any = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
     else:
         public = ed25519.Ed25519PrivateKey.generate().public_key()
-    assert raises(lambda: derive(client, key_id, der(public))) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, der(public))) == ("ValidationException", "")
 
 
 # Key usage, algorithm, sizes ---------------------------------------------------------
@@ -210,7 +211,7 @@ def test_derive_shared_secret_key_without_key_agreement_usage_raises_invalid_key
 ):
     key_id = new_key(client, spec, usage)
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key)) == (
+    assert refused(lambda: derive(client, key_id, public_key)) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is {usage} which is not valid for DeriveSharedSecret.",
     )
@@ -219,7 +220,7 @@ def test_derive_shared_secret_key_without_key_agreement_usage_raises_invalid_key
 def test_derive_shared_secret_unknown_algorithm_raises_enum_validation(unchecked_client):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "KEY_AGREEMENT")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(
+    assert refused(
         lambda: unchecked_client.derive_shared_secret(
             KeyId=key_id, KeyAgreementAlgorithm="INVALID", PublicKey=public_key
         )
@@ -239,7 +240,7 @@ def test_derive_shared_secret_public_key_length_outside_model_raises_validation(
     unchecked_client, public_key, constraint
 ):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "KEY_AGREEMENT")
-    assert raises(lambda: derive(unchecked_client, key_id, public_key)) == (
+    assert refused(lambda: derive(unchecked_client, key_id, public_key)) == (
         "ValidationException",
         "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: "
         f"Member must have length {constraint}",
@@ -252,14 +253,14 @@ def test_derive_shared_secret_public_key_length_outside_model_raises_validation(
 def test_derive_shared_secret_dry_run_raises_dry_run(client):
     key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == DRY_RUN
+    assert refused(lambda: derive(client, key_id, public_key, DryRun=True)) == DRY_RUN
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_derive_shared_secret_dry_run_signing_key_raises_invalid_key_usage(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == (
+    assert refused(lambda: derive(client, key_id, public_key, DryRun=True)) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret.",
     )
@@ -285,7 +286,7 @@ def test_derive_shared_secret_disabled_key_raises_disabled(client):
     key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     client.disable_key(KeyId=key_id)
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key)) == (
+    assert refused(lambda: derive(client, key_id, public_key)) == (
         "DisabledException",
         f"{key_arn(key_id)} is disabled.",
     )
@@ -303,5 +304,5 @@ def test_derive_shared_secret_get_key_last_usage_shows_operation(client):
 
 def test_derive_shared_secret_unusable_public_key_is_not_recorded_as_use(client):
     key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
-    assert raises(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}

@@ -6,7 +6,6 @@ import hmac
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests._support import (
     ACCOUNT,
@@ -19,6 +18,7 @@ from tests._support import (
     error,
     key_arn,
     new_key,
+    refused,
 )
 
 MESSAGE = b"message to authenticate"
@@ -46,14 +46,8 @@ def generate_or_verify(client: Any, operation: str, **params: Any) -> Any:
     return client.verify_mac(Mac=b"\x00" * 32, **params)
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def verify_mac_error(client: Any, key_id: str, algorithm: str, message: bytes, tag: bytes) -> Any:
-    return raises(
+    return refused(
         lambda: client.verify_mac(KeyId=key_id, Message=message, MacAlgorithm=algorithm, Mac=tag)
     )
 
@@ -170,7 +164,7 @@ def test_generate_verify_mac_algorithm_of_other_spec_raises_invalid_key_usage(
     client, operation, spec, algorithm
 ):
     key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm=algorithm
         )
@@ -194,7 +188,7 @@ def test_generate_verify_mac_key_without_mac_usage_raises_invalid_key_usage(
     client, operation, spec, usage
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_256"
         )
@@ -217,7 +211,7 @@ def test_generate_mac_recorded_enum_order_holds_the_model_values():
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_verify_mac_unknown_algorithm_raises_enum_validation(unchecked_client, operation):
     key_id = new_key(unchecked_client, "HMAC_256", "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             unchecked_client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="INVALID"
         )
@@ -241,7 +235,7 @@ def test_generate_verify_mac_message_length_outside_model_raises_validation(
     unchecked_client, operation, message, constraint
 ):
     key_id = new_key(unchecked_client, "HMAC_256", "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             unchecked_client, operation, KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256"
         )
@@ -272,7 +266,7 @@ def test_verify_mac_mac_length_outside_model_raises_validation(unchecked_client,
 def test_generate_mac_dry_run_raises_dry_run(client):
     key_id = new_key(client, "HMAC_512", "GENERATE_VERIFY_MAC")
     assert (
-        raises(
+        refused(
             lambda: client.generate_mac(
                 KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", DryRun=True
             )
@@ -286,7 +280,7 @@ def test_verify_mac_dry_run_valid_mac_raises_dry_run(client):
     key_id = new_key(client, "HMAC_512", "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, "HMAC_SHA_512")
     assert (
-        raises(
+        refused(
             lambda: client.verify_mac(
                 KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", Mac=tag, DryRun=True
             )
@@ -299,7 +293,7 @@ def test_verify_mac_dry_run_valid_mac_raises_dry_run(client):
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_verify_mac_dry_run_wrong_algorithm_raises_invalid_key_usage(client, operation):
     key_id = new_key(client, "HMAC_224", "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client,
             operation,
@@ -341,7 +335,7 @@ def test_generate_verify_mac_every_key_id_form_answers_key_arn(client, form):
 def test_generate_verify_mac_disabled_key_raises_disabled(client, operation):
     key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_256"
         )

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, body, error, new_key
+from tests._support import ACCOUNT, REGION, assert_valid_output, body, error, new_key, refused
 
 PRIMARY = REGION
 EU = "eu-west-1"
@@ -103,12 +103,6 @@ def mock_now(kms_mock: Any) -> datetime:
     return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def describe(client: Any, key_id: str) -> dict[str, Any]:
     metadata: dict[str, Any] = client.describe_key(KeyId=key_id)["KeyMetadata"]
     return metadata
@@ -129,7 +123,7 @@ def not_found(region: str, key_id: str) -> tuple[str, str]:
 
 
 def assert_absent(region: str, key_id: str) -> None:
-    assert raises(lambda: kms(region).describe_key(KeyId=key_id)) == not_found(region, key_id)
+    assert refused(lambda: kms(region).describe_key(KeyId=key_id)) == not_found(region, key_id)
 
 
 def multi_region_key(client: Any, kind: str = "symmetric", **extra: Any) -> str:
@@ -370,7 +364,7 @@ def test_every_key_of_set_reports_same_primary_and_all_replicas(kms_mock, client
 
 def test_replicate_key_single_region_key_raises_unsupported(client, kms_mock):
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, key_id)} is not a multi-region primary key.",
     )
@@ -378,7 +372,7 @@ def test_replicate_key_single_region_key_raises_unsupported(client, kms_mock):
 
 
 def test_replicate_key_from_replica_raises_unsupported_naming_replica(pair, eu, client):
-    assert raises(lambda: eu.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: eu.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -391,7 +385,7 @@ def test_replicate_key_from_replica_raises_unsupported_naming_replica(pair, eu, 
 def test_replicate_key_into_primary_region_raises_validation(client, mrk):
     before = describe(client, mrk)
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=PRIMARY)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=PRIMARY)) == (
         "ValidationException",
         f"The replica region {PRIMARY} must differ from the primary key's region.",
     )
@@ -403,11 +397,11 @@ def test_replicate_key_into_primary_region_raises_validation(client, mrk):
 )
 def test_replicate_key_into_other_partition_raises_validation(client, mrk, region, partition):
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=region)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=region)) == (
         "ValidationException",
         f"The replica region {region} is not in the primary key's partition.",
     )
-    assert raises(lambda: kms(region).describe_key(KeyId=mrk)) == (
+    assert refused(lambda: kms(region).describe_key(KeyId=mrk)) == (
         "NotFoundException",
         f"Key 'arn:{partition}:kms:{region}:{ACCOUNT}:key/{mrk}' does not exist",
     )
@@ -424,7 +418,7 @@ def test_replicate_key_second_replica_in_same_region_raises_already_exists(
         eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     before = describe(eu, pair)
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=EU)) == (
         "AlreadyExistsException",
         f"{arn(EU, pair)} already exists",
     )
@@ -436,7 +430,7 @@ def test_replicate_key_second_replica_in_same_region_raises_already_exists(
 
 def test_replicate_key_disabled_primary_raises_disabled(client, mrk):
     client.disable_key(KeyId=mrk)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
         "DisabledException",
         f"{arn(PRIMARY, mrk)} is disabled.",
     )
@@ -445,7 +439,7 @@ def test_replicate_key_disabled_primary_raises_disabled(client, mrk):
 
 def test_replicate_key_pending_deletion_primary_raises_invalid_state(client, mrk):
     client.schedule_key_deletion(KeyId=mrk, PendingWindowInDays=7)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, mrk)} is pending deletion.",
     )
@@ -457,7 +451,7 @@ def test_replicate_key_pending_replica_deletion_primary_raises_invalid_state(cli
     assert state(client, pair) == "PendingReplicaDeletion"
     # Unverified against AWS: the wording for PendingReplicaDeletion
     # (docs/kms-behaviour.md#key-state-table).
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -466,7 +460,7 @@ def test_replicate_key_pending_replica_deletion_primary_raises_invalid_state(cli
 
 def test_replicate_key_pending_import_primary_raises_invalid_state(client):
     key_id = client.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, key_id)} is pending import.",
     )
@@ -498,7 +492,7 @@ def test_replicate_key_malformed_policy_raises_as_create_key(client, mrk, policy
     with pytest.raises(ClientError) as created:
         client.create_key(Policy=policy)
     assert error(created.value) == ("MalformedPolicyDocumentException", message)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Policy=policy)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Policy=policy)) == (
         "MalformedPolicyDocumentException",
         message,
     )
@@ -513,7 +507,7 @@ def test_replicate_key_malformed_policy_raises_as_create_key(client, mrk, policy
     ],
 )
 def test_replicate_key_bad_tags_raise_tag_exception(client, mrk, tags, message):
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Tags=tags)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Tags=tags)) == (
         "TagException",
         message,
     )
@@ -522,7 +516,7 @@ def test_replicate_key_bad_tags_raise_tag_exception(client, mrk, tags, message):
 
 def test_replicate_key_region_not_matching_pattern_raises_validation(kms_mock, mrk):
     unchecked = boto3.client("kms", region_name=PRIMARY, config=Config(parameter_validation=False))
-    assert raises(lambda: unchecked.replicate_key(KeyId=mrk, ReplicaRegion="EU-WEST-1")) == (
+    assert refused(lambda: unchecked.replicate_key(KeyId=mrk, ReplicaRegion="EU-WEST-1")) == (
         "ValidationException",
         "1 validation error detected: Value 'EU-WEST-1' at 'replicaRegion' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
@@ -531,7 +525,7 @@ def test_replicate_key_region_not_matching_pattern_raises_validation(kms_mock, m
 
 def test_replicate_key_unknown_key_raises_not_found(client):
     unknown = "mrk-1234abcd12ab34cd56ef1234567890ab"
-    assert raises(lambda: client.replicate_key(KeyId=unknown, ReplicaRegion=EU)) == not_found(
+    assert refused(lambda: client.replicate_key(KeyId=unknown, ReplicaRegion=EU)) == not_found(
         PRIMARY, unknown
     )
 
@@ -565,7 +559,7 @@ def test_policy_is_independent_per_key(client, pair, eu):
 def test_aliases_are_independent_per_key(client, pair, eu):
     client.create_alias(AliasName="alias/app", TargetKeyId=pair)
     assert eu.list_aliases(KeyId=pair)["Aliases"] == []
-    assert raises(lambda: eu.describe_key(KeyId="alias/app")) == (
+    assert refused(lambda: eu.describe_key(KeyId="alias/app")) == (
         "NotFoundException",
         f"Alias arn:aws:kms:{EU}:{ACCOUNT}:alias/app is not found.",
     )
@@ -601,7 +595,7 @@ def test_enabled_state_is_independent_per_key(kms_mock, pair, disabled):
     assert (state(kms(disabled), pair), state(kms(other), pair)) == ("Disabled", "Enabled")
     blob = encrypt(kms(other), pair, b"still working")
     assert decrypted(kms(other), blob)[0] == b"still working"
-    assert raises(lambda: kms(disabled).decrypt(CiphertextBlob=blob)) == (
+    assert refused(lambda: kms(disabled).decrypt(CiphertextBlob=blob)) == (
         "DisabledException",
         f"{arn(disabled, pair)} is disabled.",
     )
@@ -611,7 +605,7 @@ def test_enabled_state_is_independent_per_key(kms_mock, pair, disabled):
 
 def test_pending_replica_deletion_primary_refuses_crypto_while_replica_works(client, pair, eu):
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.encrypt(KeyId=pair, Plaintext=b"x")) == (
+    assert refused(lambda: client.encrypt(KeyId=pair, Plaintext=b"x")) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -646,7 +640,7 @@ def test_rotation_change_on_replica_raises_unsupported(client, pair, eu, operati
         "RotateKeyOnDemand": lambda: eu.rotate_key_on_demand(KeyId=pair),
     }[operation]
     # Unverified against AWS: the text (docs/kms-behaviour.md#rotation); kmsmock's.
-    assert raises(call) == (
+    assert refused(call) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -843,7 +837,7 @@ def test_hmac_from_replica_verifies_on_primary(client, eu):
     # A MAC from another key does not verify: the check is real.
     other = multi_region_key(client, "hmac")
     other_mac = client.generate_mac(KeyId=other, Message=message, MacAlgorithm="HMAC_SHA_256")
-    assert raises(
+    assert refused(
         lambda: client.verify_mac(
             KeyId=key_id, Message=message, Mac=other_mac["Mac"], MacAlgorithm="HMAC_SHA_256"
         )
@@ -926,7 +920,7 @@ def test_update_primary_region_old_primary_can_no_longer_change_rotation(client,
         "DisableKeyRotation": lambda: client.disable_key_rotation(KeyId=pair),
         "RotateKeyOnDemand": lambda: client.rotate_key_on_demand(KeyId=pair),
     }[operation]
-    assert raises(call) == (
+    assert refused(call) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, pair)} is not a multi-region primary key.",
     )
@@ -999,7 +993,7 @@ def test_update_primary_region_after_automatic_rotation_allows_on_demand_rotatio
 def test_update_primary_region_without_replica_there_raises_not_found(client, pair, eu):
     # Text as for any unknown key (docs/kms-behaviour.md#key-ids), with the ARN the key would have
     # there.
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=AP)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=AP)) == (
         not_found(AP, pair)
     )
     assert describe(client, pair)["MultiRegionConfiguration"] == configuration(
@@ -1008,7 +1002,7 @@ def test_update_primary_region_without_replica_there_raises_not_found(client, pa
 
 
 def test_update_primary_region_on_replica_raises_unsupported(client, pair, eu):
-    assert raises(lambda: eu.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: eu.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -1017,7 +1011,7 @@ def test_update_primary_region_on_replica_raises_unsupported(client, pair, eu):
 
 def test_update_primary_region_single_region_key_raises_unsupported(client):
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.update_primary_region(KeyId=key_id, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=key_id, PrimaryRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, key_id)} is not a multi-region primary key.",
     )
@@ -1026,7 +1020,7 @@ def test_update_primary_region_single_region_key_raises_unsupported(client):
 @pytest.mark.parametrize("disabled", [EU, PRIMARY])
 def test_update_primary_region_disabled_key_raises_disabled(kms_mock, client, pair, disabled):
     kms(disabled).disable_key(KeyId=pair)
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "DisabledException",
         f"{arn(disabled, pair)} is disabled.",
     )
@@ -1038,7 +1032,7 @@ def test_update_primary_region_disabled_key_raises_disabled(kms_mock, client, pa
 
 def test_update_primary_region_pending_deletion_replica_raises_invalid_state(client, pair, eu):
     eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(EU, pair)} is pending deletion.",
     )
@@ -1064,7 +1058,7 @@ def test_update_primary_region_back_and_forth_restores_roles(client, pair, eu):
 
 def test_update_primary_region_then_replicate_from_new_primary_only(client, pair, eu, ap):
     client.update_primary_region(KeyId=pair, PrimaryRegion=EU)
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, pair)} is not a multi-region primary key.",
     )
@@ -1221,7 +1215,7 @@ def test_schedule_key_deletion_primary_whose_replicas_are_gone_is_pending_deleti
 
 def test_schedule_key_deletion_pending_replica_deletion_primary_again_raises(client, pair):
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)) == (
+    assert refused(lambda: client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -1273,7 +1267,7 @@ def test_decrypt_with_primary_arn_in_replica_region_raises_invalid_arn(client, p
     blob = encrypt(client, pair, b"named by arn")
     # A key ARN names one Region's key; another Region's ARN is refused
     # (docs/kms-behaviour.md#key-arns).
-    assert raises(lambda: eu.decrypt(CiphertextBlob=blob, KeyId=arn(PRIMARY, pair))) == (
+    assert refused(lambda: eu.decrypt(CiphertextBlob=blob, KeyId=arn(PRIMARY, pair))) == (
         "NotFoundException",
         f"Invalid arn {PRIMARY}",
     )
@@ -1281,14 +1275,14 @@ def test_decrypt_with_primary_arn_in_replica_region_raises_invalid_arn(client, p
 
 def test_decrypt_in_region_without_replica_raises_access_denied(client, pair, ap):
     blob = encrypt(client, pair, b"nowhere to go")
-    assert raises(lambda: ap.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
+    assert refused(lambda: ap.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
 
 
 def test_decrypt_after_replica_deleted_raises_access_denied_there(kms_mock, client, pair, eu):
     blob = encrypt(client, pair, b"primary remains")
     eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     kms_mock.clock.advance(days=8)
-    assert raises(lambda: eu.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
+    assert refused(lambda: eu.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
     assert decrypted(client, blob)[0] == b"primary remains"
 
 

@@ -19,8 +19,8 @@ from tests._support import (
     DRY_RUN,
     REGION,
     assert_valid_output,
-    error,
     key_arn,
+    refused,
     service_model,
 )
 
@@ -73,12 +73,6 @@ LIST_EITHER_RETIRING = (
     "ValidationException",
     "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.",
 )
-
-
-def refused(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def service_grant(client: Any, key_id: str, **kwargs: Any) -> str:

@@ -21,7 +21,16 @@ from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
 from kmsmock import ExtraNotInstalledError
 from kmsmock.crypto import ed25519ph as _ed25519ph
-from tests._support import ARN_PREFIX, DRY_RUN, assert_valid_output, body, error, key_arn, new_key
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+    new_key,
+    refused,
+)
 
 UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
@@ -151,12 +160,6 @@ def sign_or_verify(client: Any, operation: str, **params: Any) -> Any:
     return client.verify(Signature=b"\x30\x06\x02\x01\x01\x02\x01\x01", **params)
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def flip_last_bit(data: bytes) -> bytes:
     return data[:-1] + bytes([data[-1] ^ 1])
 
@@ -226,7 +229,7 @@ def test_verify_digest_of_other_message_raises_invalid_signature(client, spec, a
     key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     other = digest(algorithm, MESSAGE + b".")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=other,
@@ -257,7 +260,7 @@ def test_sign_verify_digest_of_wrong_length_raises_validation(
     client, operation, spec, algorithm, length
 ):
     key_id = new_key(client, spec, "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -320,7 +323,7 @@ def test_verify_ed25519_pure_signature_as_ed25519_ph_raises_invalid_signature(cl
     key_id = new_key(client, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY")
     prehash = hashlib.sha512(MESSAGE).digest()
     pure = sign(client, key_id, "ED25519_SHA_512", prehash)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=prehash,
@@ -372,7 +375,7 @@ def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
         client, key_id, "ML_DSA_SHAKE_256", mu, signature, MessageType="EXTERNAL_MU"
     ) == valid(key_id, "ML_DSA_SHAKE_256")
     other_mu = ML_DSA[spec].prehash_external_mu(raw_public, MESSAGE + b".")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=other_mu,
@@ -388,7 +391,7 @@ def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
 def test_sign_verify_external_mu_not_64_bytes_raises_validation(client, operation, length):
     # Exactly 64 bytes (docs/kms-behaviour.md#signing). Unverified against AWS: the text, kmsmock's.
     key_id = new_key(client, "ML_DSA_44", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -440,7 +443,7 @@ def test_sign_verify_message_type_not_allowed_for_algorithm_raises_validation(
 ):
     key_id = new_key(client, spec, "SIGN_VERIFY")
     extra = {} if message_type is None else {"MessageType": message_type}
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -478,7 +481,7 @@ def test_sign_verify_algorithm_of_other_key_spec_raises_invalid_key_usage(
     client, operation, spec, algorithm
 ):
     key_id = new_key(client, spec, "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm
         )
@@ -502,7 +505,7 @@ def test_sign_verify_key_without_sign_verify_usage_raises_invalid_key_usage(
     client, operation, spec, usage, algorithm
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm
         )
@@ -514,7 +517,7 @@ def test_sign_verify_key_without_sign_verify_usage_raises_invalid_key_usage(
 
 def test_sign_key_usage_is_checked_before_algorithm(client):
     key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: client.sign(KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ED25519_SHA_512")
     ) == (
         "InvalidKeyUsageException",
@@ -547,7 +550,7 @@ def test_verify_damaged_signature_raises_invalid_signature(client, spec, algorit
         "truncate": signature[:-1],
         "extend": signature + b"\x00",
     }[damage]
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=damaged, SigningAlgorithm=algorithm
         )
@@ -559,7 +562,7 @@ def test_verify_signature_of_other_key_raises_invalid_signature(client, spec, al
     signer = new_key(client, spec, "SIGN_VERIFY")
     verifier = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, signer, algorithm, MESSAGE)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=verifier, Message=MESSAGE, Signature=signature, SigningAlgorithm=algorithm
         )
@@ -580,7 +583,7 @@ def test_verify_signature_of_other_algorithm_raises_invalid_signature(
 ):
     key_id = new_key(client, "RSA_2048", "SIGN_VERIFY")
     signature = sign(client, key_id, signed_with, MESSAGE)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=signature, SigningAlgorithm=verified_with
         )
@@ -613,7 +616,7 @@ def test_verify_damaged_pre_hashed_signature_raises_invalid_signature(
         "zeros": bytes(len(signature)),
         "ones": b"\xff" * len(signature),
     }[damage]
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=message,
@@ -633,7 +636,7 @@ def test_verify_ecdsa_signature_not_der_raises_invalid_signature(client):
     # The same r and s, raw r || s as JOSE writes them: KMS wants DER
     # (docs/kms-behaviour.md#signing).
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=raw, SigningAlgorithm="ECDSA_SHA_256"
         )
@@ -916,7 +919,7 @@ def test_sign_message_of_4096_bytes_is_signed(client, spec, algorithm):
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_message_of_4097_bytes_raises_validation(unchecked_client, operation):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -930,7 +933,7 @@ def test_sign_verify_message_of_4097_bytes_raises_validation(unchecked_client, o
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_empty_message_raises_validation(unchecked_client, operation):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -954,7 +957,7 @@ def test_verify_signature_length_outside_model_raises_validation(
 ):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
     assert (
-        raises(
+        refused(
             lambda: unchecked_client.verify(
                 KeyId=key_id, Message=MESSAGE, Signature=signature, SigningAlgorithm="ECDSA_SHA_256"
             )
@@ -965,7 +968,7 @@ def test_verify_signature_length_outside_model_raises_validation(
 
 def test_verify_signature_of_6144_bytes_raises_invalid_signature(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=MESSAGE,
@@ -978,7 +981,7 @@ def test_verify_signature_of_6144_bytes_raises_invalid_signature(client):
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_signing_algorithm_raises_enum_validation(unchecked_client, operation):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -999,7 +1002,7 @@ def test_sign_verify_unknown_signing_algorithm_raises_enum_validation(unchecked_
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_message_type_raises_enum_validation(unchecked_client, operation):
     key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -1021,7 +1024,7 @@ def test_sign_verify_unknown_message_type_raises_enum_validation(unchecked_clien
 def test_sign_dry_run_raises_dry_run_and_records_no_use(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     assert (
-        raises(
+        refused(
             lambda: client.sign(
                 KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
             )
@@ -1035,7 +1038,7 @@ def test_verify_dry_run_valid_signature_raises_dry_run(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     signature = sign(client, key_id, "ECDSA_SHA_256", MESSAGE)
     assert (
-        raises(
+        refused(
             lambda: client.verify(
                 KeyId=key_id,
                 Message=MESSAGE,
@@ -1052,7 +1055,7 @@ def test_verify_dry_run_valid_signature_raises_dry_run(client):
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_dry_run_incompatible_algorithm_raises_invalid_key_usage(client, operation):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -1088,7 +1091,7 @@ def test_sign_verify_every_key_id_form_answers_key_arn(client, form):
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_key_raises_not_found(client, operation):
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -1103,7 +1106,7 @@ def test_sign_verify_unknown_key_raises_not_found(client, operation):
 def test_sign_verify_disabled_key_raises_disabled(client, operation):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256"
         )

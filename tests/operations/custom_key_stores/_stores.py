@@ -4,14 +4,10 @@ and keys in them, the expected DescribeCustomKeyStores entries and KMS's error t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
-from tests._support import ACCOUNT, assert_valid_output, body, error, key_arn
+from tests._support import ACCOUNT, assert_valid_output, body, key_arn
 
 UTC = timezone.utc
 OTHER_REGION = "eu-west-1"
@@ -62,12 +58,6 @@ SECOND_STORE: dict[str, dict[str, Any]] = {
     "cloudhsm": {"CloudHsmClusterId": OTHER_CLUSTER},
     "external": {"XksProxyUriPath": PREFIXED_PATH},
 }
-
-
-def refused(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as exc:
-        call()
-    return error(exc.value)
 
 
 def cloudhsm_params(name: str = "hsm-store", **overrides: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests._support import ACCOUNT, assert_valid_output, body
+from tests._support import ACCOUNT, assert_valid_output, body, refused
 from tests.operations.custom_key_stores._stores import (
     CLOUDHSM,
     CLOUDHSM_MEMBERS,
@@ -38,7 +38,6 @@ from tests.operations.custom_key_stores._stores import (
     external_entry,
     external_params,
     new_store,
-    refused,
     vpc_params,
 )
 

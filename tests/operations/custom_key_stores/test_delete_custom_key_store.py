@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests._support import assert_valid_output, body, key_arn
+from tests._support import assert_valid_output, body, key_arn, refused
 from tests.operations.custom_key_stores._stores import (
     UNKNOWN_STORE,
     all_stores,
@@ -17,7 +17,6 @@ from tests.operations.custom_key_stores._stores import (
     invalid_state,
     new_store,
     not_found,
-    refused,
     state_of,
 )
 

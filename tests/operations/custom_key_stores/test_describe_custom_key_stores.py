@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests._support import refused
 from tests.operations.custom_key_stores._stores import (
     UNKNOWN_STORE,
     cloudhsm_entry,
@@ -19,7 +20,6 @@ from tests.operations.custom_key_stores._stores import (
     external_entry,
     external_params,
     not_found,
-    refused,
 )
 
 

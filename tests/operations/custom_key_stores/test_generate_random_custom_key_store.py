@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests._support import assert_valid_output, body
-from tests.operations.custom_key_stores._stores import (
-    cloudhsm_params,
-    create,
-    new_store,
-    not_found,
-    refused,
-)
+from tests._support import assert_valid_output, body, refused
+from tests.operations.custom_key_stores._stores import cloudhsm_params, create, new_store, not_found
 
 
 @pytest.mark.parametrize("count", [1, 32, 1024])

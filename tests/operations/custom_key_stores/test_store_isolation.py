@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests._support import REGION
+from tests._support import REGION, refused
 from tests.operations.custom_key_stores._stores import (
     CLOUDHSM,
     OTHER_REGION,
@@ -22,7 +22,6 @@ from tests.operations.custom_key_stores._stores import (
     create,
     describe,
     not_found,
-    refused,
     state_of,
 )
 

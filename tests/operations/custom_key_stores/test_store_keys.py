@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests._support import assert_valid_output, body, key_arn
+from tests._support import assert_valid_output, body, key_arn, refused
 from tests.operations.custom_key_stores._stores import (
     CLOUDHSM,
     CLUSTER,
@@ -25,7 +25,6 @@ from tests.operations.custom_key_stores._stores import (
     new_store,
     new_store_key,
     not_found,
-    refused,
     store_key_metadata,
     unavailable,
 )

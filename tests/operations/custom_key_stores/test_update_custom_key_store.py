@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests._support import ACCOUNT, assert_valid_output, body
+from tests._support import ACCOUNT, assert_valid_output, body, refused
 from tests.operations.custom_key_stores._stores import (
     CLOUDHSM_MEMBERS,
     CLUSTER,
@@ -36,7 +36,6 @@ from tests.operations.custom_key_stores._stores import (
     invalid_state,
     new_store_key,
     not_found,
-    refused,
     vpc_params,
 )
 
