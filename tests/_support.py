@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
+from kmsmock.state.keys import KeyState
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 # Not kmsmock's own fake key, so tests can tell whose credentials a request used.
@@ -59,13 +61,12 @@ def new_key(client: Any, spec: str | None = None, usage: str | None = None, **pa
 def force_state(kms_mock: Any, key_id: str, state: str) -> None:
     """Put key ``key_id`` of the tests' account and Region into key state ``state``.
 
-    The one sanctioned reach past the API: for states no API call reaches quickly
-    (Unavailable, PendingImport of a key that had material, Updating, Creating...), so
-    the key-state rules can be tested for every state. Everything else goes through a
-    client, as users do.
+    The one sanctioned reach past the API, for states no API call reaches quickly:
+    Unavailable, Creating, Updating and PendingReplicaDeletion need a custom key store or
+    a multi-Region set, and an EXTERNAL key without material is only ever PendingImport.
+    With it the key-state rules are tested for every state on a plain key; everything
+    else goes through a client, as users do.
     """
-    from kmsmock.state.keys import KeyState
-
     kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = KeyState(state)
 
 
