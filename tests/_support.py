@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
@@ -23,6 +25,15 @@ ACCOUNT = "123456789012"
 # Not kmsmock's own fake key, so tests can tell whose credentials a request used.
 ACCESS_KEY_ID = "AKIATESTTESTTEST0001"
 SECRET_ACCESS_KEY = "testing-secret"
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+# A second account, and an access key of its own for requests made from it.
+OTHER_ACCOUNT = "111122223333"
+OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
+CHINA = "cn-north-1"
+# A well-formed key ID no test creates.
+UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
+MS = timedelta(milliseconds=1)
 
 
 ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
@@ -56,6 +67,11 @@ def new_key(client: Any, spec: str | None = None, usage: str | None = None, **pa
         params["KeyUsage"] = usage
     key_id: str = client.create_key(**params)["KeyMetadata"]["KeyId"]
     return key_id
+
+
+def mock_now(kms_mock: Any) -> datetime:
+    """What the mock believes the time is (real time plus the clock's advance)."""
+    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
 
 
 def force_state(kms_mock: Any, key_id: str, state: str) -> None:

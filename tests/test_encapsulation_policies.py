@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, model_has_operation, refused
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION, model_has_operation, refused
 
 pytestmark = [
     pytest.mark.kms_mock(enforce_policies=True),
@@ -22,7 +22,6 @@ pytestmark = [
 
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
-OTHER_ACCOUNT = "111122223333"
 FOREIGN_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/partner"
 
 

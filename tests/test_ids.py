@@ -9,9 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, key_arn
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_valid_output, error, key_arn
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAOTHER00000000001"
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNKNOWN_MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"

@@ -17,9 +17,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from kmsmock.operations import HANDLERS
 from kmsmock.state.key_states import EFFECTS, Effect
 from kmsmock.state.keys import KeyState
-from tests._support import ACCOUNT, ARN_PREFIX, REGION, error, force_state, key_arn, service_model
-
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    REGION,
+    UNKNOWN_KEY_ID,
+    error,
+    force_state,
+    key_arn,
+    service_model,
+)
 
 Call = Callable[[Any, str], Any]
 

@@ -17,9 +17,7 @@ from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
 from kmsmock.state.grants import MAX_GRANTS_PER_KEY
-from tests._support import ACCOUNT, REGION, error, key_arn
-
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+from tests._support import REGION, ROOT, error, key_arn
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests._support import ACCOUNT, REGION
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION
 
-OTHER_ACCOUNT = "111122223333"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/app/worker-1"
@@ -27,7 +25,6 @@ FOREIGN_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/partner"
 FOREIGN_STRANGER = f"arn:aws:iam::{OTHER_ACCOUNT}:role/stranger"
 # A session of a role named like ROLE, but in the other account.
 FOREIGN_SESSION = f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/app/worker-1"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 S3_VIA = f"s3.{REGION}.amazonaws.com"
 
 Client = Any

@@ -6,8 +6,8 @@ import boto3
 import pytest
 
 from kmsmock import KmsMock
-from tests._support import REGION
-from tests.enforce_policies._policies import ADMIN, ROOT, As, Client
+from tests._support import REGION, ROOT
+from tests.enforce_policies._policies import ADMIN, As, Client
 
 
 @pytest.fixture

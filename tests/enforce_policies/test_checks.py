@@ -10,17 +10,23 @@ from typing import Any
 import pytest
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, DRY_RUN, REGION, key_arn, refused
+from tests._support import (
+    ACCOUNT,
+    DRY_RUN,
+    OTHER_ACCOUNT,
+    REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
+    key_arn,
+    refused,
+)
 from tests.enforce_policies._policies import (
     ADMIN_STATEMENT,
     FOREIGN_ROLE,
     OPERATIONS,
-    OTHER_ACCOUNT,
     OTHER_ROLE,
     ROLE,
-    ROOT,
     SESSION,
-    UNKNOWN_KEY_ID,
     As,
     Client,
     allow,

@@ -8,15 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests._support import ACCOUNT, refused
+from tests._support import ACCOUNT, OTHER_ACCOUNT, ROOT, refused
 from tests.enforce_policies._policies import (
     CONTEXT_OPERATIONS,
     FOREIGN_ROLE,
     OPERATIONS,
-    OTHER_ACCOUNT,
     OTHER_ROLE,
     ROLE,
-    ROOT,
     S3_VIA,
     SESSION,
     USER,

@@ -7,17 +7,15 @@ from __future__ import annotations
 import pytest
 
 from kmsmock import KmsMock
-from tests._support import refused
+from tests._support import OTHER_ACCOUNT, ROOT, refused
 from tests.enforce_policies._policies import (
     FOREIGN_ROLE,
     FOREIGN_ROOT,
     FOREIGN_SESSION,
     FOREIGN_STRANGER,
     OPERATIONS,
-    OTHER_ACCOUNT,
     OTHER_ROLE,
     ROLE,
-    ROOT,
     SESSION,
     USER,
     As,

@@ -9,16 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests._support import ACCOUNT, REGION, refused
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION, ROOT, refused
 from tests.enforce_policies._policies import (
     ADMIN_STATEMENT,
     FOREIGN_SESSION,
     OPERATIONS,
-    OTHER_ACCOUNT,
     OTHER_ROLE,
     OTHER_SESSION,
     ROLE,
-    ROOT,
     SESSION,
     USER,
     As,

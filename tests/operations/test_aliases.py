@@ -19,6 +19,9 @@ from kmsmock.state.keys import KeyState
 from tests._support import (
     ACCOUNT,
     ARN_PREFIX,
+    MS,
+    ROOT,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
     body,
     error,
@@ -27,10 +30,6 @@ from tests._support import (
     new_key,
     service_model,
 )
-
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MS = timedelta(milliseconds=1)
 
 PREDEFINED = [
     "alias/aws/acm",

@@ -19,6 +19,7 @@ from kmsmock import ExtraNotInstalledError, FeatureNotImplementedError, KmsMockE
 from tests._support import (
     ACCOUNT,
     ARN_PREFIX,
+    CHINA,
     DRY_RUN,
     REGION,
     assert_valid_output,
@@ -36,7 +37,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 USAGE = "ENCAPSULATE_DECAPSULATE"
-CHINA = "cn-north-1"
 # FIPS 203: key spec -> (ciphertext, SPKI DER, encapsulation key) lengths.
 SIZES = {
     "ML_KEM_512": (768, 822, 800),

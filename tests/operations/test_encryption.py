@@ -5,7 +5,7 @@ docs/kms-behaviour.md#symmetric-ciphertext, docs/kms-behaviour.md#dry-run)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -17,16 +17,15 @@ from hypothesis import strategies as st
 from tests._support import (
     ARN_PREFIX,
     DRY_RUN,
+    MS,
+    OTHER_ACCESS_KEY_ID,
+    OTHER_ACCOUNT,
     REGION,
     assert_valid_output,
     body,
     error,
     key_arn,
 )
-
-OTHER_ACCOUNT = "111122223333"
-OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
-MS = timedelta(milliseconds=1)
 
 INVALID_CIPHERTEXT = ("InvalidCiphertextException", "")
 INCORRECT_KEY = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -19,27 +19,28 @@ from tests._support import (
     ACCOUNT,
     ARN_PREFIX,
     DRY_RUN,
+    MS,
+    OTHER_ACCESS_KEY_ID,
+    OTHER_ACCOUNT,
     REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
     body,
     error,
     key_arn,
     ml_kem_in_model,
+    mock_now,
     new_key,
     refused,
     service_model,
 )
 
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/grantee"
 OTHER_GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/other-grantee"
 RETIRER = f"arn:aws:iam::{ACCOUNT}:role/retirer"
-OTHER_ACCOUNT = "111122223333"
-OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNKNOWN_GRANT_ID = "0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60"
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
-MS = timedelta(milliseconds=1)
 RETIRE_NEEDS = ("ValidationException", "Grant token OR (grant ID, key ID) must be specified")
 
 # Key types and the operations a grant on them may allow (docs/kms-behaviour.md#grant-operations).
@@ -100,11 +101,6 @@ REFUSED_CASES = [
     for operation in grant_operations()
     if operation not in operations
 ]
-
-
-def mock_now(kms_mock: Any) -> datetime:
-    """What the mock believes the time is (real time plus the clock's advance)."""
-    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
 
 
 def create(client: Any, key_id: str, **kwargs: Any) -> dict[str, Any]:

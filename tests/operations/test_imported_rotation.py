@@ -16,10 +16,17 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests._support import assert_valid_output, body, error, import_material, key_arn, refused
+from tests._support import (
+    MATERIAL_ID,
+    assert_valid_output,
+    body,
+    error,
+    import_material,
+    key_arn,
+    refused,
+)
 
 REPLICA_REGION = "us-west-2"
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 NO_EXPIRY = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 EXPIRES = "KEY_MATERIAL_EXPIRES"
 UTC = timezone.utc

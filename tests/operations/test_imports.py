@@ -8,7 +8,6 @@ import functools
 import hashlib
 import hmac
 import os
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -20,6 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from freezegun import freeze_time
 
 from tests._support import (
+    CHINA,
+    MATERIAL_ID,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
     body,
     enum_values,
@@ -29,9 +31,6 @@ from tests._support import (
     wrap,
 )
 
-CHINA = "cn-north-1"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 DAY = timedelta(days=1)
 UTC = timezone.utc
 

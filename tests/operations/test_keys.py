@@ -13,7 +13,9 @@ from botocore.exceptions import ClientError
 
 from tests._support import (
     ACCOUNT,
+    CHINA,
     ENCAPSULATE_DECAPSULATE,
+    MATERIAL_ID,
     ML_KEM_SPECS,
     REGION,
     assert_valid_output,
@@ -25,10 +27,8 @@ from tests._support import (
     ml_kem_specs_in_model,
 )
 
-CHINA = "cn-north-1"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MRK = re.compile(r"mrk-[0-9a-f]{32}")
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 
 _RSA_SIGNING = [
     "RSASSA_PKCS1_V1_5_SHA_256",

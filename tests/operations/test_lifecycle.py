@@ -11,11 +11,18 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from tests._support import ACCOUNT, ARN_PREFIX, REGION, assert_valid_output, body, error, key_arn
-
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MS = timedelta(milliseconds=1)
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    MS,
+    REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+)
 
 
 def alias_arn(name: str) -> str:

@@ -10,7 +10,7 @@ eu-west-1 and ap-southeast-2, reached through their own boto3 clients.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -20,12 +20,21 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, body, error, new_key, refused
+from tests._support import (
+    ACCOUNT,
+    MS,
+    REGION,
+    assert_valid_output,
+    body,
+    error,
+    mock_now,
+    new_key,
+    refused,
+)
 
 PRIMARY = REGION
 EU = "eu-west-1"
 AP = "ap-southeast-2"
-MS = timedelta(milliseconds=1)
 DAY = timedelta(days=1)
 
 # docs/kms-behaviour.md#default-key-policy, verbatim, with the account substituted.
@@ -97,10 +106,6 @@ def arn(region: str, key_id: str) -> str:
 
 def kms(region: str) -> Any:
     return boto3.client("kms", region_name=region)
-
-
-def mock_now(kms_mock: Any) -> datetime:
-    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
 
 
 def describe(client: Any, key_id: str) -> dict[str, Any]:

@@ -13,9 +13,15 @@ import pytest
 from botocore.config import Config
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, assert_valid_output, refused, service_model
+from tests._support import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    REGION,
+    assert_valid_output,
+    refused,
+    service_model,
+)
 
-OTHER_ACCOUNT = "111122223333"
 THIRD_ACCOUNT = "444455556666"
 OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"

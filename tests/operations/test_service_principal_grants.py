@@ -18,6 +18,8 @@ from tests._support import (
     ACCOUNT,
     DRY_RUN,
     REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
     key_arn,
     refused,
@@ -39,11 +41,9 @@ SERVICE = "dynamodb.amazonaws.com"
 OTHER_SERVICE = "s3.amazonaws.com"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
 OTHER_TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/invoices"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 RETIRER = f"arn:aws:iam::{ACCOUNT}:role/retirer"
 APP = f"arn:aws:iam::{ACCOUNT}:role/app"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 SERVICE_PATTERN = r"^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$"
 SOURCE_ARN_PATTERN = r"^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$"
 

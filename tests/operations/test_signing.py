@@ -24,6 +24,7 @@ from kmsmock.crypto import ed25519ph as _ed25519ph
 from tests._support import (
     ARN_PREFIX,
     DRY_RUN,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
     body,
     error,
@@ -32,7 +33,6 @@ from tests._support import (
     refused,
 )
 
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
 
 # docs/kms-behaviour.md#key-specs, in KMS's order.

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
 from kmsmock.crypto import sm2 as _sm2
 from tests._support import (
+    CHINA,
     DRY_RUN,
     REGION,
     assert_valid_output,
@@ -36,7 +37,6 @@ from tests._support import (
     refused,
 )
 
-CHINA = "cn-north-1"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
 PLAINTEXT = b"attack at dawn"
 CONTEXT = {"purpose": "sm2 data key pair"}

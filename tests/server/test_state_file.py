@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from kmsmock.server import KmsServer
 from kmsmock.state import persist
-from tests._support import error, model_has_member, server_client
+from tests._support import OTHER_ACCOUNT, error, model_has_member, server_client
 
 # Keys shared through AWS RAM and grants to service principals exist from botocore 1.44 on.
 needs_ram = pytest.mark.skipif(
@@ -266,7 +266,6 @@ def test_state_file_multi_region_replica_decrypts_material_made_after_a_restart(
 
 # Keys shared through AWS RAM -------------------------------------------------------------
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAOTHERACCOUNT0001"
 
 

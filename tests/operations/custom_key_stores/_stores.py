@@ -12,7 +12,6 @@ from tests._support import ACCOUNT, assert_valid_output, body, key_arn
 UTC = timezone.utc
 OTHER_REGION = "eu-west-1"
 STORE_ID = re.compile(r"cks-[0-9a-f]{17}")
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 UNKNOWN_STORE = "cks-1234567890abcdef0"
 
 CLOUDHSM, EXTERNAL = "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"

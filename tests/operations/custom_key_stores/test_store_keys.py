@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests._support import assert_valid_output, body, key_arn, refused
+from tests._support import MATERIAL_ID, assert_valid_output, body, key_arn, refused
 from tests.operations.custom_key_stores._stores import (
     CLOUDHSM,
     CLUSTER,
     EXTERNAL,
-    MATERIAL_ID,
     ORIGIN,
     SECOND_STORE,
     XKS_KEY,
