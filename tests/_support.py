@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
+import pytest
 from botocore.exceptions import ClientError
 from botocore.model import ServiceModel
 from botocore.validate import validate_parameters
@@ -14,11 +18,72 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
+from kmsmock.state.keys import KeyState
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 # Not kmsmock's own fake key, so tests can tell whose credentials a request used.
 ACCESS_KEY_ID = "AKIATESTTESTTEST0001"
 SECRET_ACCESS_KEY = "testing-secret"
+ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+# A second account, and an access key of its own for requests made from it.
+OTHER_ACCOUNT = "111122223333"
+OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
+CHINA = "cn-north-1"
+# A well-formed key ID no test creates.
+UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
+MS = timedelta(milliseconds=1)
+
+
+ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+# What every operation with a DryRun member answers when DryRun is true and the call
+# would otherwise have succeeded.
+DRY_RUN = (
+    "DryRunOperationException",
+    "The request would have succeeded, but the DryRun option is set.",
+)
+
+
+def key_arn(key_id: str, *, region: str = REGION, account: str = ACCOUNT) -> str:
+    """The ARN of key ``key_id``: in the tests' account and Region unless told otherwise,
+    in the aws-cn partition for a China Region."""
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    return f"arn:{partition}:kms:{region}:{account}:key/{key_id}"
+
+
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    """A response without its ResponseMetadata: the fields the operation returned."""
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
+
+
+def new_key(client: Any, spec: str | None = None, usage: str | None = None, **params: Any) -> str:
+    """The bare ID of a new key: ``new_key(client)`` is CreateKey's default symmetric
+    encryption key; KeySpec and KeyUsage are sent only when given, and any other CreateKey
+    parameter (Origin, MultiRegion, Policy...) passes through."""
+    if spec is not None:
+        params["KeySpec"] = spec
+    if usage is not None:
+        params["KeyUsage"] = usage
+    key_id: str = client.create_key(**params)["KeyMetadata"]["KeyId"]
+    return key_id
+
+
+def mock_now(kms_mock: Any) -> datetime:
+    """What the mock believes the time is (real time plus the clock's advance)."""
+    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
+
+
+def force_state(kms_mock: Any, key_id: str, state: str) -> None:
+    """Put key ``key_id`` of the tests' account and Region into key state ``state``.
+
+    The one sanctioned reach past the API, for states no API call reaches quickly:
+    Unavailable, Creating, Updating and PendingReplicaDeletion need a custom key store or
+    a multi-Region set, and an EXTERNAL key without material is only ever PendingImport.
+    With it the key-state rules are tested for every state on a plain key; everything
+    else goes through a client, as users do.
+    """
+    kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = KeyState(state)
 
 
 @functools.cache
@@ -38,6 +103,13 @@ def error(exc: ClientError) -> tuple[str, str]:
     """(Error.Code, Error.Message) of a ClientError."""
     err = exc.response["Error"]
     return err["Code"], err["Message"]
+
+
+def refused(call: Callable[[], Any]) -> tuple[str, str]:
+    """(Error.Code, Error.Message) of the ClientError ``call`` raises; fails if it raises none."""
+    with pytest.raises(ClientError) as info:
+        call()
+    return error(info.value)
 
 
 def enum_values(operation: str, member: str) -> list[str]:

@@ -15,9 +15,7 @@ from botocore.exceptions import NoCredentialsError
 
 import kmsmock
 from kmsmock import ActivationError, KmsMock, mock_kms
-from tests._support import ACCESS_KEY_ID, ACCOUNT, REGION
-
-OTHER_ACCOUNT = "111122223333"
+from tests._support import ACCESS_KEY_ID, ACCOUNT, OTHER_ACCOUNT, REGION
 
 
 class _BodyError(Exception):

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kmsmock import mock_kms
 from kmsmock.errors import RequestRefusedError
-from tests._support import ACCOUNT, REGION
+from tests._support import ACCOUNT, REGION, key_arn
 
 aiobotocore = pytest.importorskip("aiobotocore")
 
@@ -108,7 +108,7 @@ async def test_mock_kms_decorator_async_def_answers_create_key():
         metadata = (await client.create_key(Description="async"))["KeyMetadata"]
     assert metadata["AWSAccountId"] == ACCOUNT
     assert metadata["Description"] == "async"
-    assert metadata["Arn"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{metadata['KeyId']}"
+    assert metadata["Arn"] == key_arn(metadata["KeyId"])
 
 
 async def test_kms_mock_fixture_answers_async_client_and_records_calls(kms_mock):

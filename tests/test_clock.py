@@ -11,19 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kmsmock import mock_kms
-from tests._support import ACCOUNT, REGION, error
+from tests._support import ARN_PREFIX, REGION, error, key_arn, new_key
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 FROZEN = datetime(2024, 1, 15, 9, 30, tzinfo=timezone.utc)
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def new_key(client: Any) -> str:
-    key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def key_ids(client: Any) -> list[str]:

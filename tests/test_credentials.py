@@ -14,10 +14,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import SSOTokenLoadError
 
 from kmsmock import mock_kms
-from tests._support import ACCOUNT
-
-OTHER_ACCOUNT = "111122223333"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+from tests._support import ACCOUNT, OTHER_ACCOUNT, ROOT
 
 
 @pytest.fixture

@@ -17,11 +17,16 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, service_model
+from tests._support import (
+    OTHER_ACCOUNT,
+    REGION,
+    ROOT,
+    assert_valid_output,
+    error,
+    service_model,
+)
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIACROSSACCOUNT0001"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 
 
 def _marked(answer: str) -> list[str]:

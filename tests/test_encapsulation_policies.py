@@ -8,10 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, error, model_has_operation
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION, model_has_operation, refused
 
 pytestmark = [
     pytest.mark.kms_mock(enforce_policies=True),
@@ -23,7 +22,6 @@ pytestmark = [
 
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
-OTHER_ACCOUNT = "111122223333"
 FOREIGN_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/partner"
 
 
@@ -57,12 +55,6 @@ def not_allowed(principal: str, action: str, key: str) -> tuple[str, str]:
     )
 
 
-def failure(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return error(caught.value)
-
-
 def encapsulate(client: Any, key: str) -> Any:
     return client.encapsulate(KeyId=key, EncapsulationAlgorithm="ML_KEM")
 
@@ -78,7 +70,7 @@ def test_encapsulate_allowed_by_policy_decapsulate_not(kms_mock):
     key = ml_kem_key(admin, statement(ROLE, "kms:Encapsulate"))
     role = client_as(kms_mock, ROLE)
     blob = encapsulate(role, key)["SharedSecretCiphertextBlob"]
-    assert failure(lambda: decapsulate(role, key, blob)) == not_allowed(ROLE, "Decapsulate", key)
+    assert refused(lambda: decapsulate(role, key, blob)) == not_allowed(ROLE, "Decapsulate", key)
 
 
 def test_decapsulate_allowed_by_grant(kms_mock):
@@ -87,10 +79,10 @@ def test_decapsulate_allowed_by_grant(kms_mock):
     role = client_as(kms_mock, ROLE)
     made = encapsulate(admin, key)
     blob = made["SharedSecretCiphertextBlob"]
-    assert failure(lambda: decapsulate(role, key, blob)) == not_allowed(ROLE, "Decapsulate", key)
+    assert refused(lambda: decapsulate(role, key, blob)) == not_allowed(ROLE, "Decapsulate", key)
     admin.create_grant(KeyId=key, GranteePrincipal=ROLE, Operations=["Decapsulate"])
     assert decapsulate(role, key, blob)["SharedSecret"] == made["SharedSecret"]
-    assert failure(lambda: encapsulate(role, key)) == not_allowed(ROLE, "Encapsulate", key)
+    assert refused(lambda: encapsulate(role, key)) == not_allowed(ROLE, "Encapsulate", key)
 
 
 def test_encapsulate_from_another_account_by_key_arn(kms_mock):

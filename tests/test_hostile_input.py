@@ -23,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, error, service_model
+from tests._support import ACCOUNT, REGION, refused, service_model
 
 OTHER_REGION = "us-west-2"
 MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
@@ -31,12 +31,6 @@ DEEP = 5000  # past the interpreter's default recursion limit of 1000
 
 # A malformed key ARN: an ARN with neither key/ nor alias/.
 BAD_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:nothing"
-
-
-def refused(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def statement_policy(**extra: Any) -> str:

@@ -9,9 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_valid_output, error, key_arn
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAOTHER00000000001"
 UNKNOWN_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNKNOWN_MRK_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
@@ -50,7 +49,7 @@ def test_describe_key_by_key_id_returns_metadata(client, key):
 
 
 def test_describe_key_by_key_arn_returns_metadata(client, key):
-    assert key["Arn"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key['KeyId']}"
+    assert key["Arn"] == key_arn(key["KeyId"])
     assert client.describe_key(KeyId=key["Arn"])["KeyMetadata"] == key
 
 
@@ -91,14 +90,12 @@ def test_describe_key_malformed_key_id_raises_invalid_key_id(client, key_id):
 
 @pytest.mark.parametrize("key_id", [UNKNOWN_ID, UNKNOWN_MRK_ID])
 def test_describe_key_unknown_key_id_raises_key_does_not_exist(client, key_id):
-    assert _not_found(client, key_id) == (
-        f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}' does not exist"
-    )
+    assert _not_found(client, key_id) == (f"Key '{key_arn(key_id)}' does not exist")
 
 
 @pytest.mark.parametrize("key_id", [UNKNOWN_ID, UNKNOWN_MRK_ID])
 def test_describe_key_unknown_key_arn_raises_key_does_not_exist(client, key_id):
-    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    arn = key_arn(key_id)
     assert _not_found(client, arn) == f"Key '{arn}' does not exist"
 
 
@@ -170,9 +167,7 @@ def test_describe_key_other_account_key_by_arn_returns_metadata(client, other_cl
 
 def test_describe_key_other_account_key_by_id_raises_not_found_in_own_account(client, other_client):
     key_id = other_client.create_key()["KeyMetadata"]["KeyId"]
-    assert _not_found(client, key_id) == (
-        f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}' does not exist"
-    )
+    assert _not_found(client, key_id) == (f"Key '{key_arn(key_id)}' does not exist")
 
 
 def test_describe_key_unknown_key_arn_in_other_account_raises_key_does_not_exist(client):
@@ -214,7 +209,7 @@ def test_describe_key_key_in_other_region_is_not_visible(client, kms_mock):
     assert metadata["Arn"] == f"arn:aws:kms:us-west-2:{ACCOUNT}:key/{metadata['KeyId']}"
     assert client.list_keys()["Keys"] == []
     assert _not_found(client, metadata["KeyId"]) == (
-        f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{metadata['KeyId']}' does not exist"
+        f"Key '{key_arn(metadata['KeyId'])}' does not exist"
     )
     assert _not_found(client, metadata["Arn"]) == "Invalid arn us-west-2"
     assert west.describe_key(KeyId=metadata["KeyId"])["KeyMetadata"] == metadata

@@ -17,16 +17,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from kmsmock.operations import HANDLERS
 from kmsmock.state.key_states import EFFECTS, Effect
 from kmsmock.state.keys import KeyState
-from tests._support import ACCOUNT, REGION, error, service_model
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    REGION,
+    UNKNOWN_KEY_ID,
+    error,
+    force_state,
+    key_arn,
+    service_model,
+)
 
 Call = Callable[[Any, str], Any]
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
 
 
 def _update_alias(client: Any, key_id: str) -> Any:
@@ -239,7 +241,8 @@ _COLUMNS = (
 
 
 def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -> str:
-    """A new key put in ``state``: through the API where it can be reached, else directly."""
+    """A new key put in ``state``: through the API where it can be reached, else with
+    ``force_state``."""
     if state is KeyState.PENDING_IMPORT:
         key_type = {**key_type, "Origin": "EXTERNAL"}
         key_id: str = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
@@ -247,7 +250,7 @@ def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -
     key_id = client.create_key(**key_type)["KeyMetadata"]["KeyId"]
     if key_type.get("Origin") == "EXTERNAL":
         # An imported key without material can only be PendingImport through the API.
-        kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
+        force_state(kms_mock, key_id, state)
     elif state is KeyState.DISABLED:
         client.disable_key(KeyId=key_id)
     elif state is KeyState.PENDING_DELETION:
@@ -256,7 +259,7 @@ def key_in_state(client: Any, kms_mock: Any, state: KeyState, **key_type: str) -
         # Unavailable, Creating, Updating and PendingReplicaDeletion need a custom key
         # store or a multi-Region set (tested in their own files); here the state is set
         # directly on a plain key, so every operation meets it the same way.
-        kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
+        force_state(kms_mock, key_id, state)
     assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == state.value
     return key_id
 

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from kmsmock import mock_kms
-from tests._support import ACCOUNT, REGION, ml_kem_specs_in_model
+from tests._support import ACCOUNT, REGION, ml_kem_specs_in_model, new_key
 
 # Every asymmetric (key spec, key usage) outside China, and the HMAC specs.
 SPEC_USAGES = [
@@ -40,11 +40,6 @@ HMAC_BYTES = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
 
 def secret(kms_mock: Any, key_id: str) -> Any:
     return kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret
-
-
-def new_key(client: Any, spec: str, usage: str) -> str:
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def spki(private: Any) -> bytes:

@@ -15,7 +15,7 @@ from botocore.endpoint import Endpoint
 from kmsmock import OperationNotImplementedError, RequestRefusedError, mock_kms
 from kmsmock.operations import HANDLERS
 from kmsmock.wire import known_model
-from tests._support import ACCOUNT, REGION, error
+from tests._support import ACCOUNT, REGION, error, key_arn
 
 _STS_BODY = (
     b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
@@ -123,7 +123,7 @@ def test_describe_key_unknown_key_raises_modeled_not_found_exception(client):
         client.describe_key(KeyId=key_id)
     assert error(exc.value) == (
         "NotFoundException",
-        f"Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}' does not exist",
+        f"Key '{key_arn(key_id)}' does not exist",
     )
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     # Modeled exceptions carry the message at the top level too, as from AWS.

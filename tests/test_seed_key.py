@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from kmsmock import mock_kms
-from tests._support import ACCOUNT, REGION
+from tests._support import key_arn
 
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MATERIAL = bytes(range(32))
@@ -36,7 +36,7 @@ def test_seeded_symmetric_key_is_enabled_with_its_aliases_and_tags(kms_mock, cli
         {"team": "a"},
     )
     metadata = client.describe_key(KeyId="alias/orders")["KeyMetadata"]
-    assert metadata["Arn"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
+    assert metadata["Arn"] == key_arn(KEY_ID)
     assert (metadata["KeyState"], metadata["Origin"], metadata["Description"]) == (
         "Enabled",
         "AWS_KMS",

@@ -17,9 +17,7 @@ from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
 from kmsmock.state.grants import MAX_GRANTS_PER_KEY
-from tests._support import ACCOUNT, REGION, error
-
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+from tests._support import REGION, ROOT, error, key_arn
 
 
 @pytest.fixture
@@ -211,7 +209,7 @@ def test_create_grant_past_limit_per_key_raises_limit_exceeded(
         client.create_grant(KeyId=key_id, GranteePrincipal=ROOT, Operations=["Encrypt"])
     with pytest.raises(ClientError) as info:
         client.create_grant(KeyId=key_id, GranteePrincipal=ROOT, Operations=["Decrypt"])
-    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    arn = key_arn(key_id)
     assert error(info.value) == (
         "LimitExceededException",
         f"The grant limit of 3 for KMS key {arn} has been reached.",

@@ -34,9 +34,8 @@ from hypothesis.stateful import (
 )
 
 from kmsmock import mock_kms
-from tests._support import ACCESS_KEY_ID, ACCOUNT, SECRET_ACCESS_KEY
+from tests._support import ACCESS_KEY_ID, ACCOUNT, OTHER_ACCOUNT, SECRET_ACCESS_KEY
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIALIFECYCLEOTHER01"
 REGIONS = ("us-east-1", "eu-west-1")
 ACCOUNTS = {ACCOUNT: ACCESS_KEY_ID, OTHER_ACCOUNT: OTHER_ACCESS_KEY}

@@ -14,9 +14,8 @@ from typing import Any
 import boto3
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION
+from tests._support import ACCOUNT, OTHER_ACCOUNT, REGION
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAFUZZOTHERACCOUNT"
 OTHER_REGION = "us-west-2"
 

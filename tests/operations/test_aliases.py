@@ -16,12 +16,20 @@ from botocore.exceptions import ClientError
 from kmsmock.operations import HANDLERS
 from kmsmock.state.ids import ALIAS_ACCEPTING
 from kmsmock.state.keys import KeyState
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, service_model
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MS = timedelta(milliseconds=1)
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    MS,
+    ROOT,
+    UNKNOWN_KEY_ID,
+    assert_valid_output,
+    body,
+    error,
+    force_state,
+    key_arn,
+    new_key,
+    service_model,
+)
 
 PREDEFINED = [
     "alias/aws/acm",
@@ -39,10 +47,6 @@ PREDEFINED = [
     "alias/aws/ssm",
     "alias/aws/xray",
 ]
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
 
 
 def alias_arn(name: str) -> str:
@@ -65,11 +69,6 @@ def target_of(client: Any, name: str) -> str | None:
     return target
 
 
-def new_key(client: Any, **params: Any) -> str:
-    key_id: str = client.create_key(**params)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
 def denied(operation: str, resource: str) -> tuple[str, str]:
     return (
         "AccessDeniedException",
@@ -85,7 +84,7 @@ def test_create_alias_new_alias_is_listed(client, key_id):
     before = now()
     response = client.create_alias(AliasName="alias/payments", TargetKeyId=key_id)
     after = now()
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {}
+    assert body(response) == {}
     entry = aliases(client)["alias/payments"]
     assert set(entry) == {
         "AliasName",
@@ -390,7 +389,7 @@ def test_update_alias_same_type_target_moves_alias(client, kms_mock, key_id):
         client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
         kms_mock.clock.advance(seconds=5)
         response = client.update_alias(AliasName="alias/app", TargetKeyId=other)
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {}
+    assert body(response) == {}
     entry = aliases(client)["alias/app"]
     assert entry["TargetKeyId"] == other
     created = datetime(2024, 5, 1, 10, 0, 0, tzinfo=timezone.utc)
@@ -568,7 +567,7 @@ def test_update_alias_new_target_with_50_aliases_raises_limit_exceeded(client, k
 def test_delete_alias_removes_alias_and_keeps_key(client, key_id):
     client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
     response = client.delete_alias(AliasName="alias/app")
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {}
+    assert body(response) == {}
     assert "alias/app" not in aliases(client)
     assert client.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
     # The name is free again.
@@ -607,7 +606,7 @@ def test_delete_alias_aws_managed_alias_raises_access_denied(client):
 )
 def test_delete_alias_any_key_state_is_allowed(client, kms_mock, key_id, state):
     client.create_alias(AliasName="alias/app", TargetKeyId=key_id)
-    kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].state = state
+    force_state(kms_mock, key_id, state)
     client.delete_alias(AliasName="alias/app")
     assert "alias/app" not in aliases(client)
 

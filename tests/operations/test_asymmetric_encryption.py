@@ -7,14 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    key_arn,
+    new_key,
+    refused,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 RSA_BYTES = {"RSA_2048": 256, "RSA_3072": 384, "RSA_4096": 512}
 # (key spec, algorithm, largest plaintext): modulus bytes - 2 * hash bytes - 2
 # (docs/kms-behaviour.md#encryption-limits).
@@ -31,23 +36,9 @@ OTHER = {"RSAES_OAEP_SHA_1": "RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_256": "RSAES_
 PLAINTEXT = b"attack at dawn"
 
 
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
 def rsa_key(client: Any, spec: str = "RSA_2048", usage: str = "ENCRYPT_DECRYPT") -> str:
     """A new key of ``spec`` (an RSA encryption key unless told otherwise)."""
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
-def symmetric_key(client: Any) -> str:
-    key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    return key_id
+    return new_key(client, spec, usage)
 
 
 def oaep(algorithm: str) -> padding.OAEP:
@@ -81,12 +72,6 @@ def decrypted(key_id: str, algorithm: str, plaintext: bytes) -> dict[str, Any]:
     return {"KeyId": key_arn(key_id), "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 INVALID_CIPHERTEXT = ("InvalidCiphertextException", "")
 
 
@@ -99,7 +84,7 @@ def test_decrypt_ciphertext_made_offline_with_public_key_returns_plaintext(clien
     blob = public_key(client, key_id).encrypt(PLAINTEXT, oaep(algorithm))
     assert decrypt(client, key_id, algorithm, blob) == decrypted(key_id, algorithm, PLAINTEXT)
     assert (
-        raises(
+        refused(
             lambda: client.decrypt(
                 KeyId=key_id, CiphertextBlob=blob, EncryptionAlgorithm=OTHER[algorithm]
             )
@@ -124,7 +109,7 @@ def test_encrypt_then_decrypt_round_trip_returns_plaintext(client, spec, algorit
     assert encrypt(client, key_id, algorithm, PLAINTEXT) != blob
     assert decrypt(client, key_id, algorithm, blob) == decrypted(key_id, algorithm, PLAINTEXT)
     assert (
-        raises(
+        refused(
             lambda: client.decrypt(
                 KeyId=key_id, CiphertextBlob=blob, EncryptionAlgorithm=OTHER[algorithm]
             )
@@ -142,7 +127,7 @@ def test_encrypt_largest_plaintext_is_accepted_one_more_byte_raises_validation(
     largest = largest[:limit]
     blob = encrypt(client, key_id, algorithm, largest)
     assert decrypt(client, key_id, algorithm, blob)["Plaintext"] == largest
-    assert raises(lambda: encrypt(client, key_id, algorithm, largest + b"!")) == (
+    assert refused(lambda: encrypt(client, key_id, algorithm, largest + b"!")) == (
         "ValidationException",
         f"Algorithm {algorithm} and key spec {spec} cannot encrypt data larger than {limit} bytes.",
     )
@@ -160,7 +145,7 @@ def test_encrypt_one_byte_plaintext_round_trips(client):
 @pytest.mark.parametrize("spec", sorted(RSA_BYTES))
 def test_encrypt_rsa_key_default_algorithm_raises_invalid_key_usage(client, spec):
     key_id = rsa_key(client, spec)
-    assert raises(lambda: client.encrypt(KeyId=key_id, Plaintext=PLAINTEXT)) == (
+    assert refused(lambda: client.encrypt(KeyId=key_id, Plaintext=PLAINTEXT)) == (
         "InvalidKeyUsageException",
         f"Algorithm SYMMETRIC_DEFAULT is incompatible with key spec {spec}.",
     )
@@ -169,7 +154,7 @@ def test_encrypt_rsa_key_default_algorithm_raises_invalid_key_usage(client, spec
 @pytest.mark.parametrize("spec", sorted(RSA_BYTES))
 def test_encrypt_rsa_key_symmetric_default_named_raises_invalid_key_usage(client, spec):
     key_id = rsa_key(client, spec)
-    assert raises(
+    assert refused(
         lambda: client.encrypt(
             KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm="SYMMETRIC_DEFAULT"
         )
@@ -182,7 +167,7 @@ def test_encrypt_rsa_key_symmetric_default_named_raises_invalid_key_usage(client
 def test_decrypt_rsa_key_default_algorithm_raises_invalid_key_usage(client):
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
-    assert raises(lambda: client.decrypt(KeyId=key_id, CiphertextBlob=blob)) == (
+    assert refused(lambda: client.decrypt(KeyId=key_id, CiphertextBlob=blob)) == (
         "InvalidKeyUsageException",
         "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.",
     )
@@ -190,8 +175,8 @@ def test_decrypt_rsa_key_default_algorithm_raises_invalid_key_usage(client):
 
 @pytest.mark.parametrize("algorithm", ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"])
 def test_encrypt_symmetric_key_rsa_algorithm_raises_invalid_key_usage(client, algorithm):
-    key_id = symmetric_key(client)
-    assert raises(
+    key_id = new_key(client)
+    assert refused(
         lambda: client.encrypt(KeyId=key_id, Plaintext=PLAINTEXT, EncryptionAlgorithm=algorithm)
     ) == (
         "InvalidKeyUsageException",
@@ -210,7 +195,7 @@ def test_encrypt_decrypt_rsa_signing_key_raises_invalid_key_usage(client, operat
             KeyId=key_id, CiphertextBlob=b"\x01" * 256, EncryptionAlgorithm="RSAES_OAEP_SHA_1"
         ),
     }[operation]
-    assert raises(call) == (
+    assert refused(call) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is SIGN_VERIFY which is not valid for {operation}.",
     )
@@ -224,7 +209,7 @@ def test_decrypt_rsa_ciphertext_without_key_id_raises_invalid_ciphertext(client,
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
     extra = {} if algorithm is None else {"EncryptionAlgorithm": algorithm}
-    assert raises(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == INVALID_CIPHERTEXT
+    assert refused(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == INVALID_CIPHERTEXT
 
 
 @pytest.mark.parametrize(
@@ -241,7 +226,7 @@ def test_decrypt_damaged_rsa_ciphertext_raises_invalid_ciphertext(client, damage
         "zeros": bytes(len(blob)),
     }[damage]
     assert (
-        raises(
+        refused(
             lambda: client.decrypt(
                 KeyId=key_id, CiphertextBlob=damaged, EncryptionAlgorithm="RSAES_OAEP_SHA_1"
             )
@@ -255,7 +240,7 @@ def test_decrypt_rsa_ciphertext_of_other_key_raises_invalid_ciphertext(client):
     second = rsa_key(client)
     blob = encrypt(client, first, "RSAES_OAEP_SHA_256", PLAINTEXT)
     assert (
-        raises(
+        refused(
             lambda: client.decrypt(
                 KeyId=second, CiphertextBlob=blob, EncryptionAlgorithm="RSAES_OAEP_SHA_256"
             )
@@ -268,7 +253,7 @@ def test_decrypt_rsa_ciphertext_with_symmetric_key_id_raises_invalid_ciphertext(
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
     assert (
-        raises(lambda: client.decrypt(KeyId=symmetric_key(client), CiphertextBlob=blob))
+        refused(lambda: client.decrypt(KeyId=new_key(client), CiphertextBlob=blob))
         == INVALID_CIPHERTEXT
     )
 
@@ -290,7 +275,7 @@ def test_decrypt_re_encrypt_symmetric_ciphertext_with_non_symmetric_key_id_raise
 ):
     # The blob names another key: that mismatch is checked before the key usage and the
     # algorithm, for a key of any type, as observed from AWS (docs/kms-behaviour.md#check-order).
-    source = symmetric_key(client)
+    source = new_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     named = rsa_key(client, spec, usage)
     call = {
@@ -299,7 +284,7 @@ def test_decrypt_re_encrypt_symmetric_ciphertext_with_non_symmetric_key_id_raise
             CiphertextBlob=blob, SourceKeyId=named, DestinationKeyId=source
         ),
     }[operation]
-    assert raises(call) == (
+    assert refused(call) == (
         "IncorrectKeyException",
         "The key ID in the request does not identify a CMK that can perform this operation.",
     )
@@ -312,7 +297,7 @@ def test_encrypt_rsa_key_with_encryption_context_raises_validation(client):
     key_id = rsa_key(client)
     # Unverified against AWS: the exception (docs/kms-behaviour.md#encrypt-and-decrypt); the text is
     # kmsmock's.
-    assert raises(
+    assert refused(
         lambda: client.encrypt(
             KeyId=key_id,
             Plaintext=PLAINTEXT,
@@ -327,7 +312,7 @@ def test_decrypt_rsa_key_with_encryption_context_raises_validation(client):
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
     # The same answer as Encrypt gives. Unverified against AWS: its answer
     # (docs/kms-behaviour.md#encrypt-and-decrypt).
-    assert raises(
+    assert refused(
         lambda: client.decrypt(
             KeyId=key_id,
             CiphertextBlob=blob,
@@ -342,7 +327,7 @@ def test_decrypt_rsa_key_with_encryption_context_raises_validation(client):
 
 def test_re_encrypt_rsa_to_symmetric_reports_destination_material_only(client):
     source = rsa_key(client)
-    destination = symmetric_key(client)
+    destination = new_key(client)
     blob = encrypt(client, source, "RSAES_OAEP_SHA_256", PLAINTEXT)
     response = client.re_encrypt(
         CiphertextBlob=blob,
@@ -370,7 +355,7 @@ def test_re_encrypt_rsa_to_symmetric_reports_destination_material_only(client):
 
 
 def test_re_encrypt_symmetric_to_rsa_reports_source_material_only(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
     response = client.re_encrypt(
@@ -421,10 +406,10 @@ def test_re_encrypt_rsa_to_other_rsa_key_reports_no_material(client):
 
 
 def test_re_encrypt_symmetric_to_rsa_plaintext_too_large_raises_validation(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=b"x" * 215)["CiphertextBlob"]
-    assert raises(
+    assert refused(
         lambda: client.re_encrypt(
             CiphertextBlob=blob,
             DestinationKeyId=destination,
@@ -438,10 +423,10 @@ def test_re_encrypt_symmetric_to_rsa_plaintext_too_large_raises_validation(clien
 
 
 def test_re_encrypt_to_rsa_with_destination_context_raises_validation(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client)
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
-    assert raises(
+    assert refused(
         lambda: client.re_encrypt(
             CiphertextBlob=blob,
             DestinationKeyId=destination,
@@ -452,10 +437,12 @@ def test_re_encrypt_to_rsa_with_destination_context_raises_validation(client):
 
 
 def test_re_encrypt_to_rsa_key_default_algorithm_raises_invalid_key_usage(client):
-    source = symmetric_key(client)
+    source = new_key(client)
     destination = rsa_key(client, "RSA_3072")
     blob = client.encrypt(KeyId=source, Plaintext=PLAINTEXT)["CiphertextBlob"]
-    assert raises(lambda: client.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)) == (
+    assert refused(
+        lambda: client.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
+    ) == (
         "InvalidKeyUsageException",
         "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_3072.",
     )
@@ -465,11 +452,11 @@ def test_re_encrypt_rsa_source_without_source_key_id_raises_invalid_ciphertext(c
     source = rsa_key(client)
     blob = encrypt(client, source, "RSAES_OAEP_SHA_256", PLAINTEXT)
     assert (
-        raises(
+        refused(
             lambda: client.re_encrypt(
                 CiphertextBlob=blob,
                 SourceEncryptionAlgorithm="RSAES_OAEP_SHA_256",
-                DestinationKeyId=symmetric_key(client),
+                DestinationKeyId=new_key(client),
             )
         )
         == INVALID_CIPHERTEXT
@@ -480,12 +467,12 @@ def test_re_encrypt_rsa_source_wrong_algorithm_raises_invalid_ciphertext(client)
     source = rsa_key(client)
     blob = encrypt(client, source, "RSAES_OAEP_SHA_256", PLAINTEXT)
     assert (
-        raises(
+        refused(
             lambda: client.re_encrypt(
                 CiphertextBlob=blob,
                 SourceKeyId=source,
                 SourceEncryptionAlgorithm="RSAES_OAEP_SHA_1",
-                DestinationKeyId=symmetric_key(client),
+                DestinationKeyId=new_key(client),
             )
         )
         == INVALID_CIPHERTEXT
@@ -497,28 +484,34 @@ def test_re_encrypt_rsa_source_wrong_algorithm_raises_invalid_ciphertext(client)
 
 def test_encrypt_rsa_key_dry_run_raises_dry_run(client):
     key_id = rsa_key(client)
-    assert raises(
-        lambda: client.encrypt(
-            KeyId=key_id,
-            Plaintext=PLAINTEXT,
-            EncryptionAlgorithm="RSAES_OAEP_SHA_256",
-            DryRun=True,
+    assert (
+        refused(
+            lambda: client.encrypt(
+                KeyId=key_id,
+                Plaintext=PLAINTEXT,
+                EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_decrypt_rsa_key_dry_run_raises_dry_run(client):
     key_id = rsa_key(client)
     blob = encrypt(client, key_id, "RSAES_OAEP_SHA_256", PLAINTEXT)
-    assert raises(
-        lambda: client.decrypt(
-            KeyId=key_id,
-            CiphertextBlob=blob,
-            EncryptionAlgorithm="RSAES_OAEP_SHA_256",
-            DryRun=True,
+    assert (
+        refused(
+            lambda: client.decrypt(
+                KeyId=key_id,
+                CiphertextBlob=blob,
+                EncryptionAlgorithm="RSAES_OAEP_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "Encrypt"
 
 

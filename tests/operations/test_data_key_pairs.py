@@ -6,14 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, ml_kem_specs_in_model
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    key_arn,
+    ml_kem_specs_in_model,
+    new_key,
+    refused,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 CONTEXT = {"purpose": "data key pair", "tenant": "acme"}
 CURVES = {
     "ECC_NIST_P256": ec.SECP256R1,
@@ -28,22 +34,6 @@ OPERATIONS = ["GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]
 ML_KEM_TAIL = "".join(f", {spec}" for spec in ml_kem_specs_in_model())
 
 
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def new_key(client: Any, spec: str = "SYMMETRIC_DEFAULT", usage: str = "ENCRYPT_DECRYPT") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
 def generate(client: Any, operation: str, **params: Any) -> Any:
     if operation == "GenerateDataKeyPair":
         return client.generate_data_key_pair(**params)
@@ -53,12 +43,6 @@ def generate(client: Any, operation: str, **params: Any) -> Any:
 def current_material(client: Any, key_id: str) -> str:
     material: str = client.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
     return material
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def assert_pair_of_spec(private: Any, spec: str) -> None:
@@ -202,7 +186,7 @@ def test_decrypt_private_key_ciphertext_wrong_context_raises_invalid_ciphertext(
         client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256", EncryptionContext=CONTEXT
     )["PrivateKeyCiphertextBlob"]
     extra = {} if context is None else {"EncryptionContext": context}
-    assert raises(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == (
+    assert refused(lambda: client.decrypt(CiphertextBlob=blob, **extra)) == (
         "InvalidCiphertextException",
         "",
     )
@@ -215,7 +199,7 @@ def test_generate_data_key_pair_without_context_decrypts_without_context(client,
     private_der = client.decrypt(CiphertextBlob=response["PrivateKeyCiphertextBlob"])["Plaintext"]
     private = serialization.load_der_private_key(private_der, password=None)
     assert spki(private) == response["PublicKey"]
-    assert raises(
+    assert refused(
         lambda: client.decrypt(
             CiphertextBlob=response["PrivateKeyCiphertextBlob"], EncryptionContext={"a": "b"}
         )
@@ -238,7 +222,7 @@ def test_generate_data_key_pair_after_rotation_uses_new_material(client, operati
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_data_key_pair_sm2_outside_china_raises_enum_validation(client, operation):
     key_id = new_key(client)
-    assert raises(lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="SM2")) == (
+    assert refused(lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="SM2")) == (
         "ValidationException",
         "1 validation error detected: Value 'SM2' at 'keyPairSpec' failed to satisfy "
         "constraint: Member must satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, "
@@ -252,7 +236,7 @@ def test_generate_data_key_pair_unknown_key_pair_spec_raises_enum_validation(
     unchecked_client, operation
 ):
     key_id = new_key(unchecked_client)
-    assert raises(
+    assert refused(
         lambda: generate(unchecked_client, operation, KeyId=key_id, KeyPairSpec="ML_DSA_44")
     ) == (
         "ValidationException",
@@ -271,8 +255,8 @@ def test_generate_data_key_pair_unknown_key_pair_spec_raises_enum_validation(
 def test_generate_data_key_pair_rsa_encryption_key_raises_invalid_key_usage(
     client, operation, spec
 ):
-    key_id = new_key(client, spec)
-    assert raises(
+    key_id = new_key(client, spec, "ENCRYPT_DECRYPT")
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == (
         "InvalidKeyUsageException",
@@ -294,7 +278,7 @@ def test_generate_data_key_pair_non_encryption_key_raises_invalid_key_usage(
     client, operation, spec, usage
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == (
         "InvalidKeyUsageException",
@@ -308,9 +292,12 @@ def test_generate_data_key_pair_non_encryption_key_raises_invalid_key_usage(
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_data_key_pair_dry_run_raises_dry_run(client, operation):
     key_id = new_key(client)
-    assert raises(
-        lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
-    ) == ("DryRunOperationException", DRY_RUN)
+    assert (
+        refused(
+            lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="RSA_2048", DryRun=True)
+        )
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
@@ -336,7 +323,7 @@ def test_generate_data_key_pair_every_key_id_form_answers_key_arn(client, operat
 def test_generate_data_key_pair_disabled_key_raises_disabled(client, operation):
     key_id = new_key(client)
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: generate(client, operation, KeyId=key_id, KeyPairSpec="ECC_NIST_P256")
     ) == ("DisabledException", f"{key_arn(key_id)} is disabled.")
 

@@ -12,9 +12,8 @@ from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import ARN_PREFIX, assert_valid_output, body, error, key_arn
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 CONTEXT = {"bucket": "invoices", "object": "2024/03.pdf"}
 BOTH_OR_NEITHER = ("ValidationException", "Please specify either number of bytes or key spec.")
 
@@ -23,14 +22,6 @@ OPERATIONS = {
     "GenerateDataKey": lambda c: c.generate_data_key,
     "GenerateDataKeyWithoutPlaintext": lambda c: c.generate_data_key_without_plaintext,
 }
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def material_id(client: Any, key_id: str) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import mlkem, padding, rsa
 from kyber_py.ml_kem import ML_KEM_512
@@ -19,11 +18,17 @@ from kyber_py.ml_kem import ML_KEM_512
 from kmsmock import ExtraNotInstalledError, FeatureNotImplementedError, KmsMockError
 from tests._support import (
     ACCOUNT,
+    ARN_PREFIX,
+    CHINA,
+    DRY_RUN,
     REGION,
     assert_valid_output,
-    error,
+    body,
+    key_arn,
     model_enum,
     model_has_operation,
+    new_key,
+    refused,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -31,13 +36,7 @@ pytestmark = pytest.mark.skipif(
     reason="the installed botocore's KMS model has no Encapsulate (botocore 1.44 on)",
 )
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
 USAGE = "ENCAPSULATE_DECAPSULATE"
-CHINA = "cn-north-1"
-DRY_RUN = (
-    "DryRunOperationException",
-    "The request would have succeeded, but the DryRun option is set.",
-)
 # FIPS 203: key spec -> (ciphertext, SPKI DER, encapsulation key) lengths.
 SIZES = {
     "ML_KEM_512": (768, 822, 800),
@@ -59,23 +58,9 @@ SPKI_512_HEADER = bytes.fromhex("30820332300b06096086480165030404010382032100")
 PKCS8_512_HEADER = bytes.fromhex("3054020100300b0609608648016503040401") + bytes.fromhex("04428040")
 
 
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
-def new_key(client: Any, spec: str = "ML_KEM_768", **extra: Any) -> str:
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=USAGE, **extra)["KeyMetadata"]["KeyId"]
-    return key_id
+def ml_kem_key(client: Any, spec: str = "ML_KEM_768", **extra: Any) -> str:
+    """A new ML-KEM key (ML_KEM_768 unless told otherwise)."""
+    return new_key(client, spec, USAGE, **extra)
 
 
 def encapsulate(client: Any, key_id: str, **extra: Any) -> Any:
@@ -108,7 +93,7 @@ def offline_encapsulate(spec: str, spki: bytes) -> tuple[bytes, bytes]:
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_encapsulate_ml_kem_key_returns_secret_and_ciphertext_of_spec(client, spec):
-    key_id = new_key(client, spec)
+    key_id = ml_kem_key(client, spec)
     response = encapsulate(client, key_id)
     assert_valid_output("Encapsulate", response)
     found = body(response)
@@ -124,7 +109,7 @@ def test_encapsulate_ml_kem_key_returns_secret_and_ciphertext_of_spec(client, sp
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_decapsulate_kms_ciphertext_returns_encapsulated_secret(client, spec):
-    key_id = new_key(client, spec)
+    key_id = ml_kem_key(client, spec)
     made = encapsulate(client, key_id)
     response = decapsulate(client, key_id, made["SharedSecretCiphertextBlob"])
     assert_valid_output("Decapsulate", response)
@@ -137,14 +122,14 @@ def test_decapsulate_kms_ciphertext_returns_encapsulated_secret(client, spec):
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_decapsulate_offline_encapsulation_with_public_key_returns_same_secret(client, spec):
-    key_id = new_key(client, spec)
+    key_id = ml_kem_key(client, spec)
     spki = client.get_public_key(KeyId=key_id)["PublicKey"]
     secret, ciphertext = offline_encapsulate(spec, spki)
     assert decapsulate(client, key_id, ciphertext)["SharedSecret"] == secret
 
 
 def test_encapsulate_twice_returns_fresh_secrets(client):
-    key_id = new_key(client)
+    key_id = ml_kem_key(client)
     first, second = encapsulate(client, key_id), encapsulate(client, key_id)
     assert first["SharedSecret"] != second["SharedSecret"]
     assert first["SharedSecretCiphertextBlob"] != second["SharedSecretCiphertextBlob"]
@@ -216,7 +201,7 @@ def test_decapsulate_altered_ciphertext_returns_implicit_rejection_secret(kms_mo
 
 
 def test_decapsulate_ciphertext_of_other_key_same_spec_returns_unrelated_secret(client):
-    key_id, other = new_key(client), new_key(client)
+    key_id, other = ml_kem_key(client), ml_kem_key(client)
     made = encapsulate(client, other)
     found = decapsulate(client, key_id, made["SharedSecretCiphertextBlob"])["SharedSecret"]
     assert len(found) == 32
@@ -225,25 +210,25 @@ def test_decapsulate_ciphertext_of_other_key_same_spec_returns_unrelated_secret(
 
 @pytest.mark.parametrize("length", [1, 767, 1087, 1089, 1568, 6144])
 def test_decapsulate_wrong_length_raises_invalid_ciphertext(client, length):
-    key_id = new_key(client)
-    assert raises(lambda: decapsulate(client, key_id, bytes(length))) == (
+    key_id = ml_kem_key(client)
+    assert refused(lambda: decapsulate(client, key_id, bytes(length))) == (
         "InvalidCiphertextException",
         "",
     )
 
 
 def test_decapsulate_ciphertext_of_other_spec_raises_invalid_ciphertext(client):
-    key_id, other = new_key(client, "ML_KEM_768"), new_key(client, "ML_KEM_1024")
+    key_id, other = ml_kem_key(client, "ML_KEM_768"), ml_kem_key(client, "ML_KEM_1024")
     blob = encapsulate(client, other)["SharedSecretCiphertextBlob"]
-    assert raises(lambda: decapsulate(client, key_id, blob)) == ("InvalidCiphertextException", "")
+    assert refused(lambda: decapsulate(client, key_id, blob)) == ("InvalidCiphertextException", "")
 
 
 # Validation, key usage, DryRun -------------------------------------------------------
 
 
 def test_decapsulate_empty_ciphertext_raises_length_validation(unchecked_client):
-    key_id = new_key(unchecked_client)
-    assert raises(lambda: decapsulate(unchecked_client, key_id, b"")) == (
+    key_id = ml_kem_key(unchecked_client)
+    assert refused(lambda: decapsulate(unchecked_client, key_id, b"")) == (
         "ValidationException",
         "1 validation error detected: Value at 'sharedSecretCiphertextBlob' failed to "
         "satisfy constraint: Member must have length greater than or equal to 1",
@@ -251,8 +236,8 @@ def test_decapsulate_empty_ciphertext_raises_length_validation(unchecked_client)
 
 
 def test_decapsulate_ciphertext_over_6144_bytes_raises_length_validation(unchecked_client):
-    key_id = new_key(unchecked_client)
-    assert raises(lambda: decapsulate(unchecked_client, key_id, bytes(6145))) == (
+    key_id = ml_kem_key(unchecked_client)
+    assert refused(lambda: decapsulate(unchecked_client, key_id, bytes(6145))) == (
         "ValidationException",
         "1 validation error detected: Value at 'sharedSecretCiphertextBlob' failed to "
         "satisfy constraint: Member must have length less than or equal to 6144",
@@ -261,10 +246,10 @@ def test_decapsulate_ciphertext_over_6144_bytes_raises_length_validation(uncheck
 
 @pytest.mark.parametrize("operation", ["encapsulate", "decapsulate"])
 def test_encapsulation_unknown_algorithm_raises_enum_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client)
+    key_id = ml_kem_key(unchecked_client)
     extra = {"SharedSecretCiphertextBlob": bytes(1088)} if operation == "decapsulate" else {}
     call = getattr(unchecked_client, operation)
-    assert raises(lambda: call(KeyId=key_id, EncapsulationAlgorithm="ML_KEM_768", **extra)) == (
+    assert refused(lambda: call(KeyId=key_id, EncapsulationAlgorithm="ML_KEM_768", **extra)) == (
         "ValidationException",
         "1 validation error detected: Value 'ML_KEM_768' at 'encapsulationAlgorithm' failed "
         "to satisfy constraint: Member must satisfy enum value set: [ML_KEM]",
@@ -289,7 +274,7 @@ def test_encapsulation_non_ml_kem_key_raises_invalid_key_usage(client, create, u
         if operation == "Encapsulate"
         else (lambda: decapsulate(client, key_id, bytes(1088)))
     )
-    assert raises(call) == (
+    assert refused(call) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is {usage} which is not valid for {operation}.",
     )
@@ -321,8 +306,8 @@ def test_encapsulation_non_ml_kem_key_raises_invalid_key_usage(client, create, u
     ],
 )
 def test_other_operation_with_ml_kem_key_raises_invalid_key_usage(client, operation, call):
-    key_id = new_key(client)
-    assert raises(lambda: call(client, key_id)) == (
+    key_id = ml_kem_key(client)
+    assert refused(lambda: call(client, key_id)) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is ENCAPSULATE_DECAPSULATE which is not valid for "
         f"{operation}.",
@@ -335,7 +320,7 @@ def test_decrypt_symmetric_ciphertext_naming_ml_kem_key_raises_incorrect_key(cli
     # is looked at: IncorrectKeyException, as for an HMAC or signing KeyId.
     symmetric = client.create_key()["KeyMetadata"]["KeyId"]
     blob = client.encrypt(KeyId=symmetric, Plaintext=b"p")["CiphertextBlob"]
-    kem = new_key(client)
+    kem = ml_kem_key(client)
     call = (
         (lambda: client.decrypt(CiphertextBlob=blob, KeyId=kem))
         if operation == "Decrypt"
@@ -345,7 +330,7 @@ def test_decrypt_symmetric_ciphertext_naming_ml_kem_key_raises_incorrect_key(cli
             )
         )
     )
-    assert raises(call) == (
+    assert refused(call) == (
         "IncorrectKeyException",
         "The key ID in the request does not identify a CMK that can perform this operation.",
     )
@@ -353,40 +338,40 @@ def test_decrypt_symmetric_ciphertext_naming_ml_kem_key_raises_incorrect_key(cli
 
 def test_decrypt_other_ciphertext_naming_ml_kem_key_raises_invalid_key_usage(client):
     # Bytes that are no symmetric ciphertext name no key: the named key's usage decides.
-    kem = new_key(client)
-    assert raises(lambda: client.decrypt(CiphertextBlob=bytes(64), KeyId=kem)) == (
+    kem = ml_kem_key(client)
+    assert refused(lambda: client.decrypt(CiphertextBlob=bytes(64), KeyId=kem)) == (
         "InvalidKeyUsageException",
         f"{key_arn(kem)} key usage is ENCAPSULATE_DECAPSULATE which is not valid for Decrypt.",
     )
 
 
 def test_enable_key_rotation_ml_kem_key_raises_unsupported_operation(client):
-    key_id = new_key(client)
-    assert raises(lambda: client.enable_key_rotation(KeyId=key_id)) == (
+    key_id = ml_kem_key(client)
+    assert refused(lambda: client.enable_key_rotation(KeyId=key_id)) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id)} key spec ML_KEM_768 is not valid for this operation.",
     )
 
 
 def test_encapsulate_dry_run_raises_dry_run_and_makes_no_material(kms_mock, client):
-    key_id = new_key(client)
-    assert raises(lambda: encapsulate(client, key_id, DryRun=True)) == DRY_RUN
+    key_id = ml_kem_key(client)
+    assert refused(lambda: encapsulate(client, key_id, DryRun=True)) == DRY_RUN
     assert kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret is None
     assert "Operation" not in client.get_key_last_usage(KeyId=key_id).get("KeyLastUsage", {})
 
 
 def test_decapsulate_dry_run_checks_length_first(kms_mock, client):
-    key_id = new_key(client)
-    assert raises(lambda: decapsulate(client, key_id, bytes(10), DryRun=True)) == (
+    key_id = ml_kem_key(client)
+    assert refused(lambda: decapsulate(client, key_id, bytes(10), DryRun=True)) == (
         "InvalidCiphertextException",
         "",
     )
-    assert raises(lambda: decapsulate(client, key_id, bytes(1088), DryRun=True)) == DRY_RUN
+    assert refused(lambda: decapsulate(client, key_id, bytes(1088), DryRun=True)) == DRY_RUN
     assert kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret is None
 
 
 def test_encapsulate_by_alias_and_alias_arn_uses_target_key(client):
-    key_id = new_key(client)
+    key_id = ml_kem_key(client)
     client.create_alias(AliasName="alias/kem", TargetKeyId=key_id)
     for identifier in ("alias/kem", f"{ARN_PREFIX}:alias/kem"):
         made = encapsulate(client, identifier)
@@ -397,7 +382,7 @@ def test_encapsulate_by_alias_and_alias_arn_uses_target_key(client):
 
 @pytest.mark.parametrize("operation", ["Encapsulate", "Decapsulate"])
 def test_get_key_last_usage_after_encapsulation_names_operation(client, operation):
-    key_id = new_key(client)
+    key_id = ml_kem_key(client)
     blob = encapsulate(client, key_id)["SharedSecretCiphertextBlob"]
     if operation == "Decapsulate":
         blob = bytes(len(blob))  # implicit rejection counts as a use too
@@ -412,7 +397,7 @@ def test_get_key_last_usage_after_encapsulation_names_operation(client, operatio
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_get_public_key_ml_kem_key_returns_spki_and_encapsulation_algorithms(client, spec):
-    key_id = new_key(client, spec)
+    key_id = ml_kem_key(client, spec)
     response = client.get_public_key(KeyId=key_id)
     assert_valid_output("GetPublicKey", response)
     found = body(response)
@@ -433,7 +418,7 @@ def test_get_public_key_ml_kem_key_returns_spki_and_encapsulation_algorithms(cli
 def test_create_key_ml_kem_in_china_raises_enum_validation_without_ml_kem(client):
     china = boto3.client("kms", region_name=CHINA)
     listed = ", ".join(v for v in model_enum("KeySpec") if not v.startswith("ML_KEM"))
-    assert raises(lambda: new_key(china, "ML_KEM_768")) == (
+    assert refused(lambda: ml_kem_key(china, "ML_KEM_768")) == (
         "ValidationException",
         "1 validation error detected: Value 'ML_KEM_768' at 'keySpec' failed to satisfy "
         f"constraint: Member must satisfy enum value set: [{listed}]",
@@ -480,7 +465,7 @@ def test_generate_data_key_pair_ml_kem_in_china_raises_enum_validation(client):
     china = boto3.client("kms", region_name=CHINA)
     wrapping = china.create_key()["KeyMetadata"]["KeyId"]
     listed = ", ".join(v for v in model_enum("DataKeyPairSpec") if not v.startswith("ML_KEM"))
-    assert raises(
+    assert refused(
         lambda: china.generate_data_key_pair(KeyId=wrapping, KeyPairSpec="ML_KEM_1024")
     ) == (
         "ValidationException",
@@ -493,7 +478,7 @@ def test_generate_data_key_pair_ml_kem_in_china_raises_enum_validation(client):
 
 
 def test_ml_kem_512_without_kyber_py_raises_extra_not_installed(client, monkeypatch):
-    key_id = new_key(client, "ML_KEM_512")
+    key_id = ml_kem_key(client, "ML_KEM_512")
     monkeypatch.setitem(sys.modules, "kyber_py.ml_kem", None)
     with pytest.raises(ExtraNotInstalledError) as info:
         client.get_public_key(KeyId=key_id)
@@ -537,7 +522,7 @@ def test_seed_key_ml_kem_512_without_kyber_py_raises_extra_not_installed(kms_moc
 
 def test_ml_kem_768_needs_no_extra(client, monkeypatch):
     monkeypatch.setitem(sys.modules, "kyber_py.ml_kem", None)
-    key_id = new_key(client, "ML_KEM_768")
+    key_id = ml_kem_key(client, "ML_KEM_768")
     made = encapsulate(client, key_id)
     blob = made["SharedSecretCiphertextBlob"]
     assert decapsulate(client, key_id, blob)["SharedSecret"] == made["SharedSecret"]
@@ -551,7 +536,7 @@ def test_import_key_material_ml_kem_seed_form_then_encapsulate_decapsulates_offl
     material = private.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    key_id = new_key(client, "ML_KEM_1024", Origin="EXTERNAL")
+    key_id = ml_kem_key(client, "ML_KEM_1024", Origin="EXTERNAL")
     found = client.get_parameters_for_import(
         KeyId=key_id, WrappingAlgorithm="RSAES_OAEP_SHA_256", WrappingKeySpec="RSA_2048"
     )
@@ -572,7 +557,7 @@ def test_import_key_material_ml_kem_seed_form_then_encapsulate_decapsulates_offl
 
 
 def test_decapsulate_in_replica_region_returns_secret_encapsulated_by_primary(client):
-    key_id = new_key(client, MultiRegion=True)
+    key_id = ml_kem_key(client, MultiRegion=True)
     made = encapsulate(client, key_id)
     replica = client.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")["ReplicaKeyMetadata"]
     assert (replica["KeySpec"], replica["EncapsulationAlgorithms"]) == ("ML_KEM_768", ["ML_KEM"])

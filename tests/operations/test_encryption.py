@@ -5,7 +5,7 @@ docs/kms-behaviour.md#symmetric-ciphertext, docs/kms-behaviour.md#dry-run)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -14,12 +14,18 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-OTHER_ACCOUNT = "111122223333"
-OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
-MS = timedelta(milliseconds=1)
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    MS,
+    OTHER_ACCESS_KEY_ID,
+    OTHER_ACCOUNT,
+    REGION,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+)
 
 INVALID_CIPHERTEXT = ("InvalidCiphertextException", "")
 INCORRECT_KEY = (
@@ -31,10 +37,6 @@ UNKNOWN_CIPHERTEXT_KEY = (
     "The ciphertext refers to a customer master key that does not exist, does not exist in "
     "this region, or you are not allowed to access.",
 )
-DRY_RUN = (
-    "DryRunOperationException",
-    "The request would have succeeded, but the DryRun option is set.",
-)
 
 HYPOTHESIS = settings(
     max_examples=50,
@@ -43,14 +45,6 @@ HYPOTHESIS = settings(
 )
 plaintexts = st.binary(min_size=1, max_size=4096)
 contexts = st.dictionaries(st.text(max_size=20), st.text(max_size=40), max_size=4)
-
-
-def key_arn(key_id: str, account: str = ACCOUNT) -> str:
-    return f"arn:aws:kms:{REGION}:{account}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def material_id(client: Any, key_id: str) -> str:
@@ -475,7 +469,7 @@ def other_account_key(kms_mock: Any) -> str:
 
 
 def test_encrypt_other_account_key_by_arn_decrypts_without_key_id(client, other_account_key):
-    arn = key_arn(other_account_key, OTHER_ACCOUNT)
+    arn = key_arn(other_account_key, account=OTHER_ACCOUNT)
     encrypted = client.encrypt(KeyId=arn, Plaintext=b"shared")
     assert encrypted["KeyId"] == arn
     # The blob names the owning account, so no KeyId is needed
@@ -497,7 +491,7 @@ def test_encrypt_other_account_key_by_bare_id_raises_not_found(client, other_acc
 
 
 def test_decrypt_other_account_blob_by_bare_id_raises_not_found(client, other_account_key):
-    blob = encrypt(client, key_arn(other_account_key, OTHER_ACCOUNT))
+    blob = encrypt(client, key_arn(other_account_key, account=OTHER_ACCOUNT))
     with pytest.raises(ClientError) as info:
         client.decrypt(CiphertextBlob=blob, KeyId=other_account_key)
     assert error(info.value) == (

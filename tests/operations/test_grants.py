@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -17,28 +17,30 @@ from botocore.model import ListShape
 
 from tests._support import (
     ACCOUNT,
+    ARN_PREFIX,
+    DRY_RUN,
+    MS,
+    OTHER_ACCESS_KEY_ID,
+    OTHER_ACCOUNT,
     REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
     assert_valid_output,
+    body,
     error,
+    key_arn,
     ml_kem_in_model,
+    mock_now,
+    new_key,
+    refused,
     service_model,
 )
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/grantee"
 OTHER_GRANTEE = f"arn:aws:iam::{ACCOUNT}:role/other-grantee"
 RETIRER = f"arn:aws:iam::{ACCOUNT}:role/retirer"
-OTHER_ACCOUNT = "111122223333"
-OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 UNKNOWN_GRANT_ID = "0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60"
 GRANT_ID = re.compile(r"[0-9a-f]{64}")
-MS = timedelta(milliseconds=1)
-DRY_RUN = (
-    "DryRunOperationException",
-    "The request would have succeeded, but the DryRun option is set.",
-)
 RETIRE_NEEDS = ("ValidationException", "Grant token OR (grant ID, key ID) must be specified")
 
 # Key types and the operations a grant on them may allow (docs/kms-behaviour.md#grant-operations).
@@ -101,25 +103,6 @@ REFUSED_CASES = [
 ]
 
 
-def key_arn(key_id: str, account: str = ACCOUNT) -> str:
-    return f"arn:aws:kms:{REGION}:{account}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def mock_now(kms_mock: Any) -> datetime:
-    """What the mock believes the time is (real time plus the clock's advance)."""
-    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
-
-
-def new_key(client: Any, kind: str = "symmetric", **kwargs: Any) -> str:
-    spec, usage = KEY_TYPES[kind]
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage, **kwargs)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
 def create(client: Any, key_id: str, **kwargs: Any) -> dict[str, Any]:
     """CreateGrant with a default grantee and operations; returns the response body."""
     params: dict[str, Any] = {"GranteePrincipal": GRANTEE, "Operations": ["Encrypt", "Decrypt"]}
@@ -161,12 +144,6 @@ def entry(
     }
     expected.update(optional)
     return expected
-
-
-def refused(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 @pytest.fixture
@@ -342,7 +319,7 @@ def test_create_grant_name_of_retired_grant_creates_new_grant(client, key_id):
 
 @pytest.mark.parametrize("kind", list(KEY_TYPES))
 def test_create_grant_all_allowed_operations_of_key_type_is_accepted(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     grant_id = create(client, key_id, Operations=ALLOWED[kind])["GrantId"]
     [found] = grants(client, key_id)
     assert found == entry(key_id, grant_id, found["CreationDate"], ALLOWED[kind])
@@ -350,7 +327,7 @@ def test_create_grant_all_allowed_operations_of_key_type_is_accepted(client, kin
 
 @pytest.mark.parametrize(("kind", "operation"), ALLOWED_CASES)
 def test_create_grant_allowed_operation_is_accepted(client, kind, operation):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     grant_id = create(client, key_id, Operations=[operation])["GrantId"]
     assert [(e["GrantId"], e["Operations"]) for e in grants(client, key_id)] == [
         (grant_id, [operation])
@@ -359,7 +336,7 @@ def test_create_grant_allowed_operation_is_accepted(client, kind, operation):
 
 @pytest.mark.parametrize(("kind", "operation"), REFUSED_CASES)
 def test_create_grant_operation_not_valid_for_key_type_raises_validation(client, kind, operation):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     assert refused(lambda: create(client, key_id, Operations=[operation])) == (
         "ValidationException",
         # Unverified against AWS: the text (docs/kms-behaviour.md#grant-operations); kmsmock's
@@ -387,7 +364,7 @@ def test_grant_operation_enum_matches_reference_table():
 
 @pytest.mark.parametrize("kind", list(KEY_TYPES))
 def test_create_grant_only_create_grant_raises_validation(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     assert refused(lambda: create(client, key_id, Operations=["CreateGrant"])) == (
         "ValidationException",
         "Grants must not contain only the CreateGrant operation.",
@@ -459,7 +436,7 @@ def test_create_grant_constraints_on_symmetric_key_are_listed(client, key_id, co
 
 @pytest.mark.parametrize("kind", ASYMMETRIC_OR_HMAC)
 def test_create_grant_constraints_on_asymmetric_or_hmac_key_raise_validation(client, kind):
-    key_id = new_key(client, kind)
+    key_id = new_key(client, *KEY_TYPES[kind])
     constraints = {"EncryptionContextSubset": {"app": "billing"}}
     call = {"Operations": ["DescribeKey"], "Constraints": constraints}
     assert refused(lambda: create(client, key_id, **call)) == (
@@ -1076,7 +1053,7 @@ def test_describe_key_with_live_grant_token_succeeds(client, key_id):
 
 
 def test_sign_with_live_grant_token_succeeds(client):
-    key_id = new_key(client, "ecc-sign")
+    key_id = new_key(client, *KEY_TYPES["ecc-sign"])
     token = create(client, key_id, Operations=["Sign", "Verify"])["GrantToken"]
     params = {"KeyId": key_id, "Message": b"m", "SigningAlgorithm": "ECDSA_SHA_256"}
     signature = client.sign(GrantTokens=[token], **params)["Signature"]
@@ -1259,5 +1236,5 @@ def test_cross_account_grant_retired_by_issuer_token(
 def test_cross_account_create_grant_by_bare_key_id_raises_not_found(other_client, key_id):
     assert refused(lambda: create(other_client, key_id)) == (
         "NotFoundException",
-        f"Key '{key_arn(key_id, OTHER_ACCOUNT)}' does not exist",
+        f"Key '{key_arn(key_id, account=OTHER_ACCOUNT)}' does not exist",
     )

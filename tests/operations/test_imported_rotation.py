@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,27 +16,20 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, import_material
+from tests._support import (
+    MATERIAL_ID,
+    assert_valid_output,
+    body,
+    error,
+    import_material,
+    key_arn,
+    refused,
+)
 
 REPLICA_REGION = "us-west-2"
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 NO_EXPIRY = "KEY_MATERIAL_DOES_NOT_EXPIRE"
 EXPIRES = "KEY_MATERIAL_EXPIRES"
 UTC = timezone.utc
-
-
-def key_arn(key_id: str, region: str = REGION) -> str:
-    return f"arn:aws:kms:{region}:{ACCOUNT}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def client_error(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def metadata(client: Any, key_id: str) -> dict[str, Any]:
@@ -167,7 +159,7 @@ def test_import_key_material_existing_with_unknown_material_raises_incorrect(cli
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     before = materials(client, key_id)
-    assert client_error(
+    assert refused(
         lambda: import_material(client, key_id, os.urandom(32), ImportType="EXISTING_KEY_MATERIAL")
     ) == (
         "IncorrectKeyMaterialException",
@@ -179,7 +171,7 @@ def test_import_key_material_existing_with_unknown_material_raises_incorrect(cli
 def test_import_key_material_existing_with_wrong_material_id_raises_incorrect(client):
     key_id, first, _ = imported_key(client)
     second_id = import_new(client, key_id, os.urandom(32))
-    assert client_error(
+    assert refused(
         lambda: import_material(
             client, key_id, first, ImportType="EXISTING_KEY_MATERIAL", KeyMaterialId=second_id
         )
@@ -239,7 +231,7 @@ def test_rotate_key_on_demand_imported_key_twice_raises_invalid_state(client):
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     client.rotate_key_on_demand(KeyId=key_id)
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "KMSInvalidStateException",
         f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
@@ -267,7 +259,7 @@ def test_rotate_key_on_demand_disabled_imported_key_raises_disabled(client):
     key_id, _, _ = imported_key(client)
     import_new(client, key_id, os.urandom(32))
     client.disable_key(KeyId=key_id)
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "DisabledException",
         f"{key_arn(key_id)} is disabled.",
     )
@@ -306,7 +298,7 @@ def test_delete_imported_key_material_non_current_material_leaves_pending_import
         "ImportState": "PENDING_IMPORT",
         "KeyMaterialState": "NON_CURRENT",
     }
-    assert client_error(lambda: client.decrypt(CiphertextBlob=old_blob)) == (
+    assert refused(lambda: client.decrypt(CiphertextBlob=old_blob)) == (
         "KMSInvalidStateException",
         f"{key_arn(key_id)} is pending import.",
     )
@@ -380,14 +372,14 @@ def test_multi_region_new_material_needs_import_into_every_replica(client):
         "ImportState": "PENDING_IMPORT",
         "KeyMaterialState": "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
     }
-    assert client_error(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: client.rotate_key_on_demand(KeyId=key_id)) == (
         "KMSInvalidStateException",
         f"No available key material pending rotation for the key: {key_arn(key_id)}.",
     )
 
     imported = import_material(replica, key_id, second, ImportType="EXISTING_KEY_MATERIAL")
     assert body(imported) == {
-        "KeyId": key_arn(key_id, REPLICA_REGION),
+        "KeyId": key_arn(key_id, region=REPLICA_REGION),
         "KeyMaterialId": second_id,
     }
     assert materials(client, key_id)[1] == entry(key_id, second_id, "PENDING_ROTATION")
@@ -401,9 +393,9 @@ def test_multi_region_rotate_on_primary_rotates_every_replica(client):
     second = os.urandom(32)
     second_id = import_new(client, key_id, second)
     import_material(replica, key_id, second)
-    assert client_error(lambda: replica.rotate_key_on_demand(KeyId=key_id)) == (
+    assert refused(lambda: replica.rotate_key_on_demand(KeyId=key_id)) == (
         "UnsupportedOperationException",
-        f"{key_arn(key_id, REPLICA_REGION)} is not a multi-region primary key.",
+        f"{key_arn(key_id, region=REPLICA_REGION)} is not a multi-region primary key.",
     )
     client.rotate_key_on_demand(KeyId=key_id)
     for regional in (client, replica):
@@ -427,13 +419,13 @@ def test_multi_region_rotate_on_primary_rotates_every_replica(client):
 def test_multi_region_new_material_into_replica_raises_unsupported(client):
     key_id, _, _, replica = replicated(client)
     before = materials(replica, key_id)
-    assert client_error(
+    assert refused(
         lambda: import_material(replica, key_id, os.urandom(32), ImportType="NEW_KEY_MATERIAL")
     ) == (
         "UnsupportedOperationException",
         "New key material cannot be imported into the multi-Region replica key "
-        f"{key_arn(key_id, REPLICA_REGION)}. Import it into the primary key, then import the "
-        "same key material into each replica key as EXISTING_KEY_MATERIAL.",
+        f"{key_arn(key_id, region=REPLICA_REGION)}. Import it into the primary key, "
+        "then import the same key material into each replica key as EXISTING_KEY_MATERIAL.",
     )
     assert materials(replica, key_id) == before
 
@@ -442,7 +434,7 @@ def test_multi_region_replica_refuses_other_material(client):
     key_id, _, _ = imported_key(client, multi_region=True)
     client.replicate_key(KeyId=key_id, ReplicaRegion=REPLICA_REGION)
     replica = boto3.client("kms", region_name=REPLICA_REGION)
-    assert client_error(lambda: import_material(replica, key_id, os.urandom(32))) == (
+    assert refused(lambda: import_material(replica, key_id, os.urandom(32))) == (
         "IncorrectKeyMaterialException",
         "The key material does not match the key spec or the key's existing material.",
     )
@@ -467,7 +459,7 @@ def test_multi_region_delete_pending_material_on_replica_affects_only_replica(cl
     import_material(replica, key_id, second)
     response = replica.delete_imported_key_material(KeyId=key_id, KeyMaterialId=second_id)
     assert body(response) == {
-        "KeyId": key_arn(key_id, REPLICA_REGION),
+        "KeyId": key_arn(key_id, region=REPLICA_REGION),
         "KeyMaterialId": second_id,
     }
     assert materials(client, key_id)[1] == entry(

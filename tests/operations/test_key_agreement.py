@@ -7,14 +7,19 @@ import subprocess
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    assert_valid_output,
+    body,
+    key_arn,
+    new_key,
+    refused,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 # key spec -> (curve, shared secret length: the field size in bytes)
 CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {
     "ECC_NIST_P256": (ec.SECP256R1(), 32),
@@ -22,22 +27,6 @@ CURVES: dict[str, tuple[ec.EllipticCurve, int]] = {
     "ECC_NIST_P521": (ec.SECP521R1(), 66),
 }
 SPECS = sorted(CURVES)
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def new_key(client: Any, spec: str, usage: str = "KEY_AGREEMENT") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def der(public: Any) -> bytes:
@@ -63,15 +52,9 @@ def derive(client: Any, key_id: str, public_key: bytes, **extra: Any) -> Any:
     )
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 @pytest.mark.parametrize("spec", SPECS)
 def test_derive_shared_secret_equals_peer_side_ecdh(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "KEY_AGREEMENT")
     other = peer(spec)
     response = derive(client, key_id, der(other.public_key()))
     assert_valid_output("DeriveSharedSecret", response)
@@ -88,7 +71,7 @@ def test_derive_shared_secret_equals_peer_side_ecdh(client, spec):
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_derive_shared_secret_same_peer_gives_same_secret_other_peer_other_secret(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "KEY_AGREEMENT")
     first = peer(spec)
     second = peer(spec)
     secret = derive(client, key_id, der(first.public_key()))["SharedSecret"]
@@ -97,8 +80,8 @@ def test_derive_shared_secret_same_peer_gives_same_secret_other_peer_other_secre
 
 
 def test_derive_shared_secret_two_kms_keys_agree_with_each_other(client):
-    first = new_key(client, "ECC_NIST_P384")
-    second = new_key(client, "ECC_NIST_P384")
+    first = new_key(client, "ECC_NIST_P384", "KEY_AGREEMENT")
+    second = new_key(client, "ECC_NIST_P384", "KEY_AGREEMENT")
     one = derive(client, first, der(kms_public(client, second)))["SharedSecret"]
     two = derive(client, second, der(kms_public(client, first)))["SharedSecret"]
     assert one == two
@@ -109,7 +92,7 @@ def test_derive_shared_secret_matches_openssl_derive(client, tmp_path):
     openssl = shutil.which("openssl")
     if openssl is None:
         pytest.skip("no openssl CLI on PATH")
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     other = peer("ECC_NIST_P256")
     (tmp_path / "peer.pem").write_bytes(
         other.private_bytes(
@@ -155,28 +138,28 @@ def test_derive_shared_secret_matches_openssl_derive(client, tmp_path):
 def test_derive_shared_secret_unparseable_public_key_raises_validation_with_empty_message(
     client, public_key
 ):
-    key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(lambda: derive(client, key_id, public_key)) == ("ValidationException", "")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
+    assert refused(lambda: derive(client, key_id, public_key)) == ("ValidationException", "")
 
 
 def test_derive_shared_secret_point_not_on_curve_raises_validation(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     valid = der(peer("ECC_NIST_P256").public_key())
     # Changing y moves the point off the curve (y^2 = x^3 - 3x + b has at most two y per x).
     off_curve = valid[:-1] + bytes([valid[-1] ^ 0x01])
     with pytest.raises(ValueError, match="Invalid key"):
         serialization.load_der_public_key(off_curve)
-    assert raises(lambda: derive(client, key_id, off_curve)) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, off_curve)) == ("ValidationException", "")
 
 
 def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     pem = (
         peer("ECC_NIST_P256")
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    assert raises(lambda: derive(client, key_id, pem)) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, pem)) == ("ValidationException", "")
 
 
 @pytest.mark.parametrize(
@@ -192,9 +175,9 @@ def test_derive_shared_secret_public_key_in_pem_raises_validation(client):
 def test_derive_shared_secret_peer_on_other_curve_raises_validation(client, spec, peer_curve):
     # Rejected (docs/kms-behaviour.md#key-agreement). Unverified against AWS: the exception; kmsmock
     # answers like an unusable key.
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "KEY_AGREEMENT")
     other = ec.generate_private_key(peer_curve)
-    assert raises(lambda: derive(client, key_id, der(other.public_key()))) == (
+    assert refused(lambda: derive(client, key_id, der(other.public_key()))) == (
         "ValidationException",
         "",
     )
@@ -202,12 +185,12 @@ def test_derive_shared_secret_peer_on_other_curve_raises_validation(client, spec
 
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
 def test_derive_shared_secret_peer_key_not_ec_raises_validation(client, kind):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     if kind == "rsa":
         public: Any = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
     else:
         public = ed25519.Ed25519PrivateKey.generate().public_key()
-    assert raises(lambda: derive(client, key_id, der(public))) == ("ValidationException", "")
+    assert refused(lambda: derive(client, key_id, der(public))) == ("ValidationException", "")
 
 
 # Key usage, algorithm, sizes ---------------------------------------------------------
@@ -228,16 +211,16 @@ def test_derive_shared_secret_key_without_key_agreement_usage_raises_invalid_key
 ):
     key_id = new_key(client, spec, usage)
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key)) == (
+    assert refused(lambda: derive(client, key_id, public_key)) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is {usage} which is not valid for DeriveSharedSecret.",
     )
 
 
 def test_derive_shared_secret_unknown_algorithm_raises_enum_validation(unchecked_client):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "KEY_AGREEMENT")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(
+    assert refused(
         lambda: unchecked_client.derive_shared_secret(
             KeyId=key_id, KeyAgreementAlgorithm="INVALID", PublicKey=public_key
         )
@@ -256,8 +239,8 @@ def test_derive_shared_secret_unknown_algorithm_raises_enum_validation(unchecked
 def test_derive_shared_secret_public_key_length_outside_model_raises_validation(
     unchecked_client, public_key, constraint
 ):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
-    assert raises(lambda: derive(unchecked_client, key_id, public_key)) == (
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "KEY_AGREEMENT")
+    assert refused(lambda: derive(unchecked_client, key_id, public_key)) == (
         "ValidationException",
         "1 validation error detected: Value at 'publicKey' failed to satisfy constraint: "
         f"Member must have length {constraint}",
@@ -268,19 +251,16 @@ def test_derive_shared_secret_public_key_length_outside_model_raises_validation(
 
 
 def test_derive_shared_secret_dry_run_raises_dry_run(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == (
-        "DryRunOperationException",
-        DRY_RUN,
-    )
+    assert refused(lambda: derive(client, key_id, public_key, DryRun=True)) == DRY_RUN
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_derive_shared_secret_dry_run_signing_key_raises_invalid_key_usage(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key, DryRun=True)) == (
+    assert refused(lambda: derive(client, key_id, public_key, DryRun=True)) == (
         "InvalidKeyUsageException",
         f"{key_arn(key_id)} key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret.",
     )
@@ -288,7 +268,7 @@ def test_derive_shared_secret_dry_run_signing_key_raises_invalid_key_usage(clien
 
 @pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
 def test_derive_shared_secret_every_key_id_form_answers_key_arn(client, form):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     client.create_alias(AliasName="alias/agree", TargetKeyId=key_id)
     identifier = {
         "id": key_id,
@@ -303,17 +283,17 @@ def test_derive_shared_secret_every_key_id_form_answers_key_arn(client, form):
 
 
 def test_derive_shared_secret_disabled_key_raises_disabled(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     client.disable_key(KeyId=key_id)
     public_key = der(peer("ECC_NIST_P256").public_key())
-    assert raises(lambda: derive(client, key_id, public_key)) == (
+    assert refused(lambda: derive(client, key_id, public_key)) == (
         "DisabledException",
         f"{key_arn(key_id)} is disabled.",
     )
 
 
 def test_derive_shared_secret_get_key_last_usage_shows_operation(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
     response = derive(client, key_id, der(peer("ECC_NIST_P256").public_key()))
     usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
     assert (usage["Operation"], usage["KmsRequestId"]) == (
@@ -323,6 +303,6 @@ def test_derive_shared_secret_get_key_last_usage_shows_operation(client):
 
 
 def test_derive_shared_secret_unusable_public_key_is_not_recorded_as_use(client):
-    key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
+    key_id = new_key(client, "ECC_NIST_P256", "KEY_AGREEMENT")
+    assert refused(lambda: derive(client, key_id, b"junk")) == ("ValidationException", "")
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}

@@ -13,20 +13,22 @@ from botocore.exceptions import ClientError
 
 from tests._support import (
     ACCOUNT,
+    CHINA,
     ENCAPSULATE_DECAPSULATE,
+    MATERIAL_ID,
     ML_KEM_SPECS,
     REGION,
     assert_valid_output,
+    body,
     enum_values,
     error,
+    key_arn,
     ml_kem_in_model,
     ml_kem_specs_in_model,
 )
 
-CHINA = "cn-north-1"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MRK = re.compile(r"mrk-[0-9a-f]{32}")
-MATERIAL_ID = re.compile(r"[0-9a-f]{64}")
 
 _RSA_SIGNING = [
     "RSASSA_PKCS1_V1_5_SHA_256",
@@ -353,7 +355,7 @@ def test_create_key_multi_region_returns_primary_configuration(client):
     metadata = response["KeyMetadata"]
     key_id = metadata["KeyId"]
     assert MRK.fullmatch(key_id)
-    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    arn = key_arn(key_id)
     assert metadata == _expected_metadata(
         metadata,
         "SYMMETRIC_DEFAULT",
@@ -533,7 +535,7 @@ def test_create_key_tag_key_with_aws_inside_succeeds(client):
 def test_list_keys_no_keys_returns_empty_not_truncated(client):
     response = client.list_keys()
     assert_valid_output("ListKeys", response)
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {
+    assert body(response) == {
         "Keys": [],
         "Truncated": False,
     }

@@ -11,24 +11,22 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MS = timedelta(milliseconds=1)
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    MS,
+    REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+)
 
 
 def alias_arn(name: str) -> str:
     return f"{ARN_PREFIX}:{name}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def metadata(client: Any, key_id: str) -> dict[str, Any]:

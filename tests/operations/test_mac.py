@@ -6,12 +6,21 @@ import hmac
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, enum_values, error
+from tests._support import (
+    ACCOUNT,
+    ARN_PREFIX,
+    DRY_RUN,
+    REGION,
+    assert_valid_output,
+    body,
+    enum_values,
+    error,
+    key_arn,
+    new_key,
+    refused,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 MESSAGE = b"message to authenticate"
 # key spec -> (its one MAC algorithm, MAC length in bytes)
 HMAC = {
@@ -23,22 +32,6 @@ HMAC = {
 SPECS = sorted(HMAC)
 OPERATIONS = ["GenerateMac", "VerifyMac"]
 INVALID_MAC = ("KMSInvalidMacException", "")
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def new_key(client: Any, spec: str, usage: str = "GENERATE_VERIFY_MAC") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def mac(client: Any, key_id: str, algorithm: str, message: bytes = MESSAGE) -> bytes:
@@ -53,14 +46,8 @@ def generate_or_verify(client: Any, operation: str, **params: Any) -> Any:
     return client.verify_mac(Mac=b"\x00" * 32, **params)
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def verify_mac_error(client: Any, key_id: str, algorithm: str, message: bytes, tag: bytes) -> Any:
-    return raises(
+    return refused(
         lambda: client.verify_mac(KeyId=key_id, Message=message, MacAlgorithm=algorithm, Mac=tag)
     )
 
@@ -71,7 +58,7 @@ def verify_mac_error(client: Any, key_id: str, algorithm: str, message: bytes, t
 @pytest.mark.parametrize("spec", SPECS)
 def test_generate_mac_then_verify_mac_is_valid(client, spec):
     algorithm, length = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     response = client.generate_mac(KeyId=key_id, Message=MESSAGE, MacAlgorithm=algorithm)
     assert_valid_output("GenerateMac", response)
     tag = response["Mac"]
@@ -85,14 +72,14 @@ def test_generate_mac_then_verify_mac_is_valid(client, spec):
 @pytest.mark.parametrize("spec", SPECS)
 def test_generate_mac_same_key_and_message_gives_same_mac(client, spec):
     algorithm, _ = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     assert mac(client, key_id, algorithm) == mac(client, key_id, algorithm)
 
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_generate_mac_other_message_gives_other_mac(client, spec):
     algorithm, length = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     tags = {mac(client, key_id, algorithm, message) for message in (b"a", b"b", b"A", b"a\x00")}
     assert len(tags) == 4
     assert {len(tag) for tag in tags} == {length}
@@ -101,14 +88,14 @@ def test_generate_mac_other_message_gives_other_mac(client, spec):
 @pytest.mark.parametrize("spec", SPECS)
 def test_generate_mac_other_key_gives_other_mac(client, spec):
     algorithm, _ = HMAC[spec]
-    assert mac(client, new_key(client, spec), algorithm) != mac(
-        client, new_key(client, spec), algorithm
+    assert mac(client, new_key(client, spec, "GENERATE_VERIFY_MAC"), algorithm) != mac(
+        client, new_key(client, spec, "GENERATE_VERIFY_MAC"), algorithm
     )
 
 
 @pytest.mark.parametrize("length", [1, 4096])
 def test_generate_mac_message_length_limits_are_accepted(client, length):
-    key_id = new_key(client, "HMAC_256")
+    key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
     message = b"m" * length
     tag = mac(client, key_id, "HMAC_SHA_256", message)
     assert client.verify_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256", Mac=tag)[
@@ -122,8 +109,8 @@ def test_generate_mac_message_length_limits_are_accepted(client, length):
 @pytest.mark.parametrize("spec", SPECS)
 def test_verify_mac_from_other_key_raises_invalid_mac(client, spec):
     algorithm, _ = HMAC[spec]
-    signer = new_key(client, spec)
-    verifier = new_key(client, spec)
+    signer = new_key(client, spec, "GENERATE_VERIFY_MAC")
+    verifier = new_key(client, spec, "GENERATE_VERIFY_MAC")
     tag = mac(client, signer, algorithm)
     assert verify_mac_error(client, verifier, algorithm, MESSAGE, tag) == INVALID_MAC
 
@@ -131,7 +118,7 @@ def test_verify_mac_from_other_key_raises_invalid_mac(client, spec):
 @pytest.mark.parametrize("spec", SPECS)
 def test_verify_mac_other_message_raises_invalid_mac(client, spec):
     algorithm, _ = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, algorithm)
     assert verify_mac_error(client, key_id, algorithm, MESSAGE + b".", tag) == INVALID_MAC
 
@@ -140,7 +127,7 @@ def test_verify_mac_other_message_raises_invalid_mac(client, spec):
 @pytest.mark.parametrize("damage", ["truncate", "truncate_to_half", "extend", "flip_bit"])
 def test_verify_mac_damaged_mac_raises_invalid_mac(client, spec, damage):
     algorithm, _ = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, algorithm)
     damaged = {
         "truncate": tag[:-1],
@@ -154,7 +141,7 @@ def test_verify_mac_damaged_mac_raises_invalid_mac(client, spec, damage):
 
 
 def test_verify_mac_failure_is_not_recorded_as_use(client):
-    key_id = new_key(client, "HMAC_384")
+    key_id = new_key(client, "HMAC_384", "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, "HMAC_SHA_384")
     assert verify_mac_error(client, key_id, "HMAC_SHA_384", b"other", tag) == INVALID_MAC
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "GenerateMac"
@@ -176,8 +163,8 @@ def test_verify_mac_failure_is_not_recorded_as_use(client):
 def test_generate_verify_mac_algorithm_of_other_spec_raises_invalid_key_usage(
     client, operation, spec, algorithm
 ):
-    key_id = new_key(client, spec)
-    assert raises(
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm=algorithm
         )
@@ -201,7 +188,7 @@ def test_generate_verify_mac_key_without_mac_usage_raises_invalid_key_usage(
     client, operation, spec, usage
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_256"
         )
@@ -223,8 +210,8 @@ def test_generate_mac_recorded_enum_order_holds_the_model_values():
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_verify_mac_unknown_algorithm_raises_enum_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client, "HMAC_256")
-    assert raises(
+    key_id = new_key(unchecked_client, "HMAC_256", "GENERATE_VERIFY_MAC")
+    assert refused(
         lambda: generate_or_verify(
             unchecked_client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="INVALID"
         )
@@ -247,8 +234,8 @@ def test_generate_verify_mac_unknown_algorithm_raises_enum_validation(unchecked_
 def test_generate_verify_mac_message_length_outside_model_raises_validation(
     unchecked_client, operation, message, constraint
 ):
-    key_id = new_key(unchecked_client, "HMAC_256")
-    assert raises(
+    key_id = new_key(unchecked_client, "HMAC_256", "GENERATE_VERIFY_MAC")
+    assert refused(
         lambda: generate_or_verify(
             unchecked_client, operation, KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256"
         )
@@ -265,7 +252,7 @@ def test_generate_verify_mac_message_length_outside_model_raises_validation(
     ids=["empty", "6145-bytes"],
 )
 def test_verify_mac_mac_length_outside_model_raises_validation(unchecked_client, tag, constraint):
-    key_id = new_key(unchecked_client, "HMAC_256")
+    key_id = new_key(unchecked_client, "HMAC_256", "GENERATE_VERIFY_MAC")
     assert verify_mac_error(unchecked_client, key_id, "HMAC_SHA_256", MESSAGE, tag) == (
         "ValidationException",
         "1 validation error detected: Value at 'mac' failed to satisfy constraint: "
@@ -277,30 +264,36 @@ def test_verify_mac_mac_length_outside_model_raises_validation(unchecked_client,
 
 
 def test_generate_mac_dry_run_raises_dry_run(client):
-    key_id = new_key(client, "HMAC_512")
-    assert raises(
-        lambda: client.generate_mac(
-            KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", DryRun=True
+    key_id = new_key(client, "HMAC_512", "GENERATE_VERIFY_MAC")
+    assert (
+        refused(
+            lambda: client.generate_mac(
+                KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_verify_mac_dry_run_valid_mac_raises_dry_run(client):
-    key_id = new_key(client, "HMAC_512")
+    key_id = new_key(client, "HMAC_512", "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, "HMAC_SHA_512")
-    assert raises(
-        lambda: client.verify_mac(
-            KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", Mac=tag, DryRun=True
+    assert (
+        refused(
+            lambda: client.verify_mac(
+                KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_512", Mac=tag, DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "GenerateMac"
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_verify_mac_dry_run_wrong_algorithm_raises_invalid_key_usage(client, operation):
-    key_id = new_key(client, "HMAC_224")
-    assert raises(
+    key_id = new_key(client, "HMAC_224", "GENERATE_VERIFY_MAC")
+    assert refused(
         lambda: generate_or_verify(
             client,
             operation,
@@ -317,7 +310,7 @@ def test_generate_verify_mac_dry_run_wrong_algorithm_raises_invalid_key_usage(cl
 
 @pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
 def test_generate_verify_mac_every_key_id_form_answers_key_arn(client, form):
-    key_id = new_key(client, "HMAC_256")
+    key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
     client.create_alias(AliasName="alias/mac", TargetKeyId=key_id)
     identifier = {
         "id": key_id,
@@ -340,9 +333,9 @@ def test_generate_verify_mac_every_key_id_form_answers_key_arn(client, form):
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_generate_verify_mac_disabled_key_raises_disabled(client, operation):
-    key_id = new_key(client, "HMAC_256")
+    key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: generate_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_256"
         )
@@ -350,7 +343,7 @@ def test_generate_verify_mac_disabled_key_raises_disabled(client, operation):
 
 
 def test_generate_mac_then_verify_mac_get_key_last_usage_shows_each_operation(client):
-    key_id = new_key(client, "HMAC_256")
+    key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
     generated = client.generate_mac(KeyId=key_id, Message=MESSAGE, MacAlgorithm="HMAC_SHA_256")
     usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
     assert (usage["Operation"], usage["KmsRequestId"]) == (
@@ -371,7 +364,7 @@ def test_generate_mac_then_verify_mac_get_key_last_usage_shows_each_operation(cl
 def test_generate_mac_is_rfc_2104_hmac_of_key_material(client, kms_mock, spec):
     # White-box: the secret is hidden from API callers, but the handle can read it.
     algorithm, _ = HMAC[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     tag = mac(client, key_id, algorithm)
     secret = kms_mock.backend.account_region(ACCOUNT, REGION).keys[key_id].secret
     digest = "sha" + algorithm[-3:]

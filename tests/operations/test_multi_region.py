@@ -10,7 +10,7 @@ eu-west-1 and ap-southeast-2, reached through their own boto3 clients.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -20,12 +20,21 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ACCOUNT,
+    MS,
+    REGION,
+    assert_valid_output,
+    body,
+    error,
+    mock_now,
+    new_key,
+    refused,
+)
 
 PRIMARY = REGION
 EU = "eu-west-1"
 AP = "ap-southeast-2"
-MS = timedelta(milliseconds=1)
 DAY = timedelta(days=1)
 
 # docs/kms-behaviour.md#default-key-policy, verbatim, with the account substituted.
@@ -99,20 +108,6 @@ def kms(region: str) -> Any:
     return boto3.client("kms", region_name=region)
 
 
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def mock_now(kms_mock: Any) -> datetime:
-    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def describe(client: Any, key_id: str) -> dict[str, Any]:
     metadata: dict[str, Any] = client.describe_key(KeyId=key_id)["KeyMetadata"]
     return metadata
@@ -133,15 +128,12 @@ def not_found(region: str, key_id: str) -> tuple[str, str]:
 
 
 def assert_absent(region: str, key_id: str) -> None:
-    assert raises(lambda: kms(region).describe_key(KeyId=key_id)) == not_found(region, key_id)
+    assert refused(lambda: kms(region).describe_key(KeyId=key_id)) == not_found(region, key_id)
 
 
-def new_key(client: Any, kind: str = "symmetric", **extra: Any) -> str:
-    spec, usage = KINDS[kind]
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage, MultiRegion=True, **extra)[
-        "KeyMetadata"
-    ]["KeyId"]
-    return key_id
+def multi_region_key(client: Any, kind: str = "symmetric", **extra: Any) -> str:
+    """A new multi-Region primary key of ``kind`` (a KINDS name)."""
+    return new_key(client, *KINDS[kind], MultiRegion=True, **extra)
 
 
 def replicate(client: Any, key_id: str, region: str, **extra: Any) -> Any:
@@ -228,7 +220,7 @@ def ap(kms_mock: Any) -> Any:
 @pytest.fixture
 def mrk(client: Any) -> str:
     """A symmetric multi-Region primary key in us-east-1, not yet replicated."""
-    return new_key(client)
+    return multi_region_key(client)
 
 
 @pytest.fixture
@@ -286,7 +278,7 @@ def test_replicate_key_without_policy_returns_default_policy(client, mrk, eu):
 
 
 def test_replicate_key_without_policy_does_not_copy_primary_policy(kms_mock, client, eu):
-    key_id = new_key(client, Policy=CUSTOM_POLICY)
+    key_id = multi_region_key(client, Policy=CUSTOM_POLICY)
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU)
     assert response["ReplicaPolicy"] == DEFAULT_POLICY
     assert eu.get_key_policy(KeyId=key_id)["Policy"] == DEFAULT_POLICY
@@ -312,7 +304,7 @@ def test_replicate_key_lockout_policy_with_bypass_is_accepted(client, mrk, eu):
 
 
 def test_replicate_key_without_tags_omits_replica_tags_and_does_not_copy_primary_tags(client, eu):
-    key_id = new_key(client, Tags=tag_list(("team", "primary")))
+    key_id = multi_region_key(client, Tags=tag_list(("team", "primary")))
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU)
     # The recorded KMS response holds only ReplicaKeyMetadata and ReplicaPolicy.
     assert sorted(body(response)) == ["ReplicaKeyMetadata", "ReplicaPolicy"]
@@ -330,7 +322,7 @@ def test_replicate_key_with_tags_returns_and_stores_them(client, mrk, eu):
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_replicate_key_next_describe_shows_enabled_replica_with_shared_properties(client, eu, kind):
-    key_id = new_key(client, kind, Description="primary")
+    key_id = multi_region_key(client, kind, Description="primary")
     response = client.replicate_key(KeyId=key_id, ReplicaRegion=EU, Description="replica")
     replica = describe(eu, key_id)
     primary = describe(client, key_id)
@@ -377,7 +369,7 @@ def test_every_key_of_set_reports_same_primary_and_all_replicas(kms_mock, client
 
 def test_replicate_key_single_region_key_raises_unsupported(client, kms_mock):
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, key_id)} is not a multi-region primary key.",
     )
@@ -385,7 +377,7 @@ def test_replicate_key_single_region_key_raises_unsupported(client, kms_mock):
 
 
 def test_replicate_key_from_replica_raises_unsupported_naming_replica(pair, eu, client):
-    assert raises(lambda: eu.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: eu.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -398,7 +390,7 @@ def test_replicate_key_from_replica_raises_unsupported_naming_replica(pair, eu, 
 def test_replicate_key_into_primary_region_raises_validation(client, mrk):
     before = describe(client, mrk)
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=PRIMARY)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=PRIMARY)) == (
         "ValidationException",
         f"The replica region {PRIMARY} must differ from the primary key's region.",
     )
@@ -410,11 +402,11 @@ def test_replicate_key_into_primary_region_raises_validation(client, mrk):
 )
 def test_replicate_key_into_other_partition_raises_validation(client, mrk, region, partition):
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=region)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=region)) == (
         "ValidationException",
         f"The replica region {region} is not in the primary key's partition.",
     )
-    assert raises(lambda: kms(region).describe_key(KeyId=mrk)) == (
+    assert refused(lambda: kms(region).describe_key(KeyId=mrk)) == (
         "NotFoundException",
         f"Key 'arn:{partition}:kms:{region}:{ACCOUNT}:key/{mrk}' does not exist",
     )
@@ -431,7 +423,7 @@ def test_replicate_key_second_replica_in_same_region_raises_already_exists(
         eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     before = describe(eu, pair)
     # Unverified against AWS: the text (docs/kms-behaviour.md#multi-region-operations); kmsmock's.
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=EU)) == (
         "AlreadyExistsException",
         f"{arn(EU, pair)} already exists",
     )
@@ -443,7 +435,7 @@ def test_replicate_key_second_replica_in_same_region_raises_already_exists(
 
 def test_replicate_key_disabled_primary_raises_disabled(client, mrk):
     client.disable_key(KeyId=mrk)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
         "DisabledException",
         f"{arn(PRIMARY, mrk)} is disabled.",
     )
@@ -452,7 +444,7 @@ def test_replicate_key_disabled_primary_raises_disabled(client, mrk):
 
 def test_replicate_key_pending_deletion_primary_raises_invalid_state(client, mrk):
     client.schedule_key_deletion(KeyId=mrk, PendingWindowInDays=7)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, mrk)} is pending deletion.",
     )
@@ -464,7 +456,7 @@ def test_replicate_key_pending_replica_deletion_primary_raises_invalid_state(cli
     assert state(client, pair) == "PendingReplicaDeletion"
     # Unverified against AWS: the wording for PendingReplicaDeletion
     # (docs/kms-behaviour.md#key-state-table).
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -473,7 +465,7 @@ def test_replicate_key_pending_replica_deletion_primary_raises_invalid_state(cli
 
 def test_replicate_key_pending_import_primary_raises_invalid_state(client):
     key_id = client.create_key(MultiRegion=True, Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
+    assert refused(lambda: client.replicate_key(KeyId=key_id, ReplicaRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, key_id)} is pending import.",
     )
@@ -505,7 +497,7 @@ def test_replicate_key_malformed_policy_raises_as_create_key(client, mrk, policy
     with pytest.raises(ClientError) as created:
         client.create_key(Policy=policy)
     assert error(created.value) == ("MalformedPolicyDocumentException", message)
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Policy=policy)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Policy=policy)) == (
         "MalformedPolicyDocumentException",
         message,
     )
@@ -520,7 +512,7 @@ def test_replicate_key_malformed_policy_raises_as_create_key(client, mrk, policy
     ],
 )
 def test_replicate_key_bad_tags_raise_tag_exception(client, mrk, tags, message):
-    assert raises(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Tags=tags)) == (
+    assert refused(lambda: client.replicate_key(KeyId=mrk, ReplicaRegion=EU, Tags=tags)) == (
         "TagException",
         message,
     )
@@ -529,7 +521,7 @@ def test_replicate_key_bad_tags_raise_tag_exception(client, mrk, tags, message):
 
 def test_replicate_key_region_not_matching_pattern_raises_validation(kms_mock, mrk):
     unchecked = boto3.client("kms", region_name=PRIMARY, config=Config(parameter_validation=False))
-    assert raises(lambda: unchecked.replicate_key(KeyId=mrk, ReplicaRegion="EU-WEST-1")) == (
+    assert refused(lambda: unchecked.replicate_key(KeyId=mrk, ReplicaRegion="EU-WEST-1")) == (
         "ValidationException",
         "1 validation error detected: Value 'EU-WEST-1' at 'replicaRegion' failed to satisfy "
         "constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$",
@@ -538,7 +530,7 @@ def test_replicate_key_region_not_matching_pattern_raises_validation(kms_mock, m
 
 def test_replicate_key_unknown_key_raises_not_found(client):
     unknown = "mrk-1234abcd12ab34cd56ef1234567890ab"
-    assert raises(lambda: client.replicate_key(KeyId=unknown, ReplicaRegion=EU)) == not_found(
+    assert refused(lambda: client.replicate_key(KeyId=unknown, ReplicaRegion=EU)) == not_found(
         PRIMARY, unknown
     )
 
@@ -572,7 +564,7 @@ def test_policy_is_independent_per_key(client, pair, eu):
 def test_aliases_are_independent_per_key(client, pair, eu):
     client.create_alias(AliasName="alias/app", TargetKeyId=pair)
     assert eu.list_aliases(KeyId=pair)["Aliases"] == []
-    assert raises(lambda: eu.describe_key(KeyId="alias/app")) == (
+    assert refused(lambda: eu.describe_key(KeyId="alias/app")) == (
         "NotFoundException",
         f"Alias arn:aws:kms:{EU}:{ACCOUNT}:alias/app is not found.",
     )
@@ -608,7 +600,7 @@ def test_enabled_state_is_independent_per_key(kms_mock, pair, disabled):
     assert (state(kms(disabled), pair), state(kms(other), pair)) == ("Disabled", "Enabled")
     blob = encrypt(kms(other), pair, b"still working")
     assert decrypted(kms(other), blob)[0] == b"still working"
-    assert raises(lambda: kms(disabled).decrypt(CiphertextBlob=blob)) == (
+    assert refused(lambda: kms(disabled).decrypt(CiphertextBlob=blob)) == (
         "DisabledException",
         f"{arn(disabled, pair)} is disabled.",
     )
@@ -618,7 +610,7 @@ def test_enabled_state_is_independent_per_key(kms_mock, pair, disabled):
 
 def test_pending_replica_deletion_primary_refuses_crypto_while_replica_works(client, pair, eu):
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.encrypt(KeyId=pair, Plaintext=b"x")) == (
+    assert refused(lambda: client.encrypt(KeyId=pair, Plaintext=b"x")) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -653,7 +645,7 @@ def test_rotation_change_on_replica_raises_unsupported(client, pair, eu, operati
         "RotateKeyOnDemand": lambda: eu.rotate_key_on_demand(KeyId=pair),
     }[operation]
     # Unverified against AWS: the text (docs/kms-behaviour.md#rotation); kmsmock's.
-    assert raises(call) == (
+    assert refused(call) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -766,7 +758,7 @@ def test_list_key_rotations_agrees_in_every_region(kms_mock, client, pair, eu, i
 
 @pytest.mark.parametrize("kind", ASYMMETRIC)
 def test_get_public_key_is_identical_in_every_region(kms_mock, client, kind):
-    key_id = new_key(client, kind)
+    key_id = multi_region_key(client, kind)
     replicate(client, key_id, EU)
     replicate(client, key_id, AP)
     # Asked in a replica first: the pair is the set's, whichever key makes it used.
@@ -781,7 +773,7 @@ def test_get_public_key_is_identical_in_every_region(kms_mock, client, kind):
 
 
 def test_signature_from_replica_verifies_with_primary_public_key(client, eu):
-    key_id = new_key(client, "ecc-signing")
+    key_id = multi_region_key(client, "ecc-signing")
     replicate(client, key_id, EU)
     message = b"signed in eu-west-1"
     signature = eu.sign(KeyId=key_id, Message=message, SigningAlgorithm="ECDSA_SHA_256")[
@@ -797,7 +789,7 @@ def test_signature_from_replica_verifies_with_primary_public_key(client, eu):
 
 
 def test_signature_from_primary_verifies_in_replica(client, eu):
-    key_id = new_key(client, "ecc-signing")
+    key_id = multi_region_key(client, "ecc-signing")
     replicate(client, key_id, EU)
     message = b"signed in us-east-1"
     signature = client.sign(KeyId=key_id, Message=message, SigningAlgorithm="ECDSA_SHA_256")[
@@ -813,7 +805,7 @@ def test_signature_from_primary_verifies_in_replica(client, eu):
 
 
 def test_rsa_ciphertext_crosses_regions(client, eu):
-    key_id = new_key(client, "rsa-encryption")
+    key_id = multi_region_key(client, "rsa-encryption")
     replicate(client, key_id, EU)
     algorithm = "RSAES_OAEP_SHA_256"
     from_replica = eu.encrypt(KeyId=key_id, Plaintext=b"from eu", EncryptionAlgorithm=algorithm)
@@ -837,7 +829,7 @@ def test_rsa_ciphertext_crosses_regions(client, eu):
 
 
 def test_hmac_from_replica_verifies_on_primary(client, eu):
-    key_id = new_key(client, "hmac")
+    key_id = multi_region_key(client, "hmac")
     replicate(client, key_id, EU)
     message = b"mac me"
     mac = eu.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")["Mac"]
@@ -848,9 +840,9 @@ def test_hmac_from_replica_verifies_on_primary(client, eu):
     same = client.generate_mac(KeyId=key_id, Message=message, MacAlgorithm="HMAC_SHA_256")
     assert same["Mac"] == mac
     # A MAC from another key does not verify: the check is real.
-    other = new_key(client, "hmac")
+    other = multi_region_key(client, "hmac")
     other_mac = client.generate_mac(KeyId=other, Message=message, MacAlgorithm="HMAC_SHA_256")
-    assert raises(
+    assert refused(
         lambda: client.verify_mac(
             KeyId=key_id, Message=message, Mac=other_mac["Mac"], MacAlgorithm="HMAC_SHA_256"
         )
@@ -858,7 +850,7 @@ def test_hmac_from_replica_verifies_on_primary(client, eu):
 
 
 def test_derive_shared_secret_is_same_in_both_regions(client, eu):
-    key_id = new_key(client, "ecc-agreement")
+    key_id = multi_region_key(client, "ecc-agreement")
     replicate(client, key_id, EU)
     peer = ec.generate_private_key(ec.SECP256R1())
     secrets = {}
@@ -933,7 +925,7 @@ def test_update_primary_region_old_primary_can_no_longer_change_rotation(client,
         "DisableKeyRotation": lambda: client.disable_key_rotation(KeyId=pair),
         "RotateKeyOnDemand": lambda: client.rotate_key_on_demand(KeyId=pair),
     }[operation]
-    assert raises(call) == (
+    assert refused(call) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, pair)} is not a multi-region primary key.",
     )
@@ -1006,7 +998,7 @@ def test_update_primary_region_after_automatic_rotation_allows_on_demand_rotatio
 def test_update_primary_region_without_replica_there_raises_not_found(client, pair, eu):
     # Text as for any unknown key (docs/kms-behaviour.md#key-ids), with the ARN the key would have
     # there.
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=AP)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=AP)) == (
         not_found(AP, pair)
     )
     assert describe(client, pair)["MultiRegionConfiguration"] == configuration(
@@ -1015,7 +1007,7 @@ def test_update_primary_region_without_replica_there_raises_not_found(client, pa
 
 
 def test_update_primary_region_on_replica_raises_unsupported(client, pair, eu):
-    assert raises(lambda: eu.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: eu.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(EU, pair)} is not a multi-region primary key.",
     )
@@ -1024,7 +1016,7 @@ def test_update_primary_region_on_replica_raises_unsupported(client, pair, eu):
 
 def test_update_primary_region_single_region_key_raises_unsupported(client):
     key_id = client.create_key()["KeyMetadata"]["KeyId"]
-    assert raises(lambda: client.update_primary_region(KeyId=key_id, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=key_id, PrimaryRegion=EU)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, key_id)} is not a multi-region primary key.",
     )
@@ -1033,7 +1025,7 @@ def test_update_primary_region_single_region_key_raises_unsupported(client):
 @pytest.mark.parametrize("disabled", [EU, PRIMARY])
 def test_update_primary_region_disabled_key_raises_disabled(kms_mock, client, pair, disabled):
     kms(disabled).disable_key(KeyId=pair)
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "DisabledException",
         f"{arn(disabled, pair)} is disabled.",
     )
@@ -1045,7 +1037,7 @@ def test_update_primary_region_disabled_key_raises_disabled(kms_mock, client, pa
 
 def test_update_primary_region_pending_deletion_replica_raises_invalid_state(client, pair, eu):
     eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
+    assert refused(lambda: client.update_primary_region(KeyId=pair, PrimaryRegion=EU)) == (
         "KMSInvalidStateException",
         f"{arn(EU, pair)} is pending deletion.",
     )
@@ -1071,7 +1063,7 @@ def test_update_primary_region_back_and_forth_restores_roles(client, pair, eu):
 
 def test_update_primary_region_then_replicate_from_new_primary_only(client, pair, eu, ap):
     client.update_primary_region(KeyId=pair, PrimaryRegion=EU)
-    assert raises(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
+    assert refused(lambda: client.replicate_key(KeyId=pair, ReplicaRegion=AP)) == (
         "UnsupportedOperationException",
         f"{arn(PRIMARY, pair)} is not a multi-region primary key.",
     )
@@ -1228,7 +1220,7 @@ def test_schedule_key_deletion_primary_whose_replicas_are_gone_is_pending_deleti
 
 def test_schedule_key_deletion_pending_replica_deletion_primary_again_raises(client, pair):
     client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
-    assert raises(lambda: client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)) == (
+    assert refused(lambda: client.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)) == (
         "KMSInvalidStateException",
         f"{arn(PRIMARY, pair)} is pending deletion.",
     )
@@ -1280,7 +1272,7 @@ def test_decrypt_with_primary_arn_in_replica_region_raises_invalid_arn(client, p
     blob = encrypt(client, pair, b"named by arn")
     # A key ARN names one Region's key; another Region's ARN is refused
     # (docs/kms-behaviour.md#key-arns).
-    assert raises(lambda: eu.decrypt(CiphertextBlob=blob, KeyId=arn(PRIMARY, pair))) == (
+    assert refused(lambda: eu.decrypt(CiphertextBlob=blob, KeyId=arn(PRIMARY, pair))) == (
         "NotFoundException",
         f"Invalid arn {PRIMARY}",
     )
@@ -1288,14 +1280,14 @@ def test_decrypt_with_primary_arn_in_replica_region_raises_invalid_arn(client, p
 
 def test_decrypt_in_region_without_replica_raises_access_denied(client, pair, ap):
     blob = encrypt(client, pair, b"nowhere to go")
-    assert raises(lambda: ap.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
+    assert refused(lambda: ap.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
 
 
 def test_decrypt_after_replica_deleted_raises_access_denied_there(kms_mock, client, pair, eu):
     blob = encrypt(client, pair, b"primary remains")
     eu.schedule_key_deletion(KeyId=pair, PendingWindowInDays=7)
     kms_mock.clock.advance(days=8)
-    assert raises(lambda: eu.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
+    assert refused(lambda: eu.decrypt(CiphertextBlob=blob)) == CIPHERTEXT_GONE
     assert decrypted(client, blob)[0] == b"primary remains"
 
 

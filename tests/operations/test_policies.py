@@ -11,9 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+from tests._support import ACCOUNT, assert_valid_output, body, error, key_arn
 
 # docs/kms-behaviour.md#default-key-policy, verbatim, with the account substituted.
 DEFAULT_POLICY = """{
@@ -37,10 +35,6 @@ CUSTOM_POLICY = (
     '   "Principal": {"AWS": "arn:aws:iam::123456789012:root"},'
     '"Action": "kms:*", "Resource": "*"}  ]}\n'
 )
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
 
 
 def policy_with(principal: Any, action: Any = "kms:*", **extra: Any) -> str:
@@ -193,7 +187,7 @@ def test_put_key_policy_stores_document_byte_for_byte(client, key_id, form):
     response = client.put_key_policy(
         KeyId=key_id if form == "id" else key_arn(key_id), Policy=CUSTOM_POLICY
     )
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {}
+    assert body(response) == {}
     assert client.get_key_policy(KeyId=key_id)["Policy"] == CUSTOM_POLICY
 
 
@@ -397,7 +391,7 @@ def test_create_key_policy_over_32768_bytes_raises_limit_exceeded(client):
 def test_list_key_policies_lists_default(client, key_id, form):
     response = client.list_key_policies(KeyId=key_id if form == "id" else key_arn(key_id))
     assert_valid_output("ListKeyPolicies", response)
-    assert {k: v for k, v in response.items() if k != "ResponseMetadata"} == {
+    assert body(response) == {
         "PolicyNames": ["default"],
         "Truncated": False,
     }

@@ -6,13 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
+from tests._support import ARN_PREFIX, assert_valid_output, body, key_arn, new_key, refused
 
 RSA_ENCRYPTION = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
 RSA_SIGNING = [
@@ -65,25 +62,6 @@ ML_DSA_PUBLIC_BYTES = {"ML_DSA_44": 1312, "ML_DSA_65": 1952, "ML_DSA_87": 2592}
 # Specs that are missing from the deprecated CustomerMasterKeySpec enum
 # (docs/kms-behaviour.md#key-specs).
 NO_CUSTOMER_MASTER_KEY_SPEC = {"ECC_NIST_EDWARDS25519", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87"}
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def new_key(client: Any, spec: str, usage: str) -> str:
-    key_id: str = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
-
-
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def assert_public_key_of_spec(public: Any, spec: str) -> None:
@@ -175,7 +153,7 @@ def test_get_public_key_symmetric_or_hmac_key_raises_unsupported_operation(clien
     else:
         key_id = new_key(client, spec, "GENERATE_VERIFY_MAC")
     # Unverified against AWS: the text, which is kmsmock's (docs/kms-behaviour.md#get-public-key).
-    assert raises(lambda: client.get_public_key(KeyId=key_id)) == (
+    assert refused(lambda: client.get_public_key(KeyId=key_id)) == (
         "UnsupportedOperationException",
         f"{key_arn(key_id)} key spec {spec} is not valid for this operation.",
     )
@@ -258,7 +236,7 @@ def test_get_public_key_every_key_id_form_answers_key_arn(client, form):
 def test_get_public_key_disabled_key_raises_disabled(client):
     key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     client.disable_key(KeyId=key_id)
-    assert raises(lambda: client.get_public_key(KeyId=key_id)) == (
+    assert refused(lambda: client.get_public_key(KeyId=key_id)) == (
         "DisabledException",
         f"{key_arn(key_id)} is disabled.",
     )
@@ -274,7 +252,7 @@ def test_get_public_key_reenabled_key_answers_same_key(client):
 
 def test_get_public_key_unknown_key_raises_not_found(client):
     unknown = "1234abcd-12ab-34cd-56ef-1234567890ab"
-    assert raises(lambda: client.get_public_key(KeyId=unknown)) == (
+    assert refused(lambda: client.get_public_key(KeyId=unknown)) == (
         "NotFoundException",
         f"Key '{key_arn(unknown)}' does not exist",
     )

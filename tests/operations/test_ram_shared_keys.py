@@ -11,12 +11,17 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, service_model
+from tests._support import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    REGION,
+    assert_valid_output,
+    refused,
+    service_model,
+)
 
-OTHER_ACCOUNT = "111122223333"
 THIRD_ACCOUNT = "444455556666"
 OTHER_ROOT = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
@@ -33,12 +38,6 @@ needs_resource_owners = pytest.mark.skipif(
     not _model_has_resource_owners(),
     reason="the installed botocore's KMS model has no ListKeys ResourceOwners",
 )
-
-
-def refused(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def client_for(kms_mock: KmsMock, access_key_id: str, account: str, **options: Any) -> Any:

@@ -16,34 +16,27 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives import padding as symmetric_padding
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ACCOUNT,
+    DRY_RUN,
+    REGION,
+    assert_valid_output,
+    body,
+    key_arn,
+    refused,
+)
 
 INVALID_DOCUMENT = (
     "ValidationException",
     "The attestation document in the Recipient parameter is not valid.",
 )
 IMAGE = bytes(range(48))
-
-
-def key_arn(key_id: str) -> str:
-    return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def client_error(call: Callable[[], Any]) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 @functools.cache
@@ -342,7 +335,7 @@ def test_decrypt_recipient_invalid_document_raises_validation(client, kms_mock, 
     blob = client.encrypt(KeyId=key_id, Plaintext=b"x")["CiphertextBlob"]
     document = BAD_DOCUMENTS[case](kms_mock)
     assert (
-        client_error(
+        refused(
             lambda: client.decrypt(CiphertextBlob=blob, Recipient={"AttestationDocument": document})
         )
         == INVALID_DOCUMENT
@@ -351,7 +344,7 @@ def test_decrypt_recipient_invalid_document_raises_validation(client, kms_mock, 
 
 def test_generate_random_recipient_invalid_document_raises_validation(client):
     assert (
-        client_error(
+        refused(
             lambda: client.generate_random(
                 NumberOfBytes=8, Recipient={"AttestationDocument": b"\x84\x40\xa0\x40\x40"}
             )
@@ -361,7 +354,7 @@ def test_generate_random_recipient_invalid_document_raises_validation(client):
 
 
 def test_generate_data_key_recipient_without_document_raises_validation(client, key_id):
-    assert client_error(
+    assert refused(
         lambda: client.generate_data_key(
             KeyId=key_id,
             NumberOfBytes=16,
@@ -375,16 +368,16 @@ def test_generate_data_key_recipient_without_document_raises_validation(client, 
 
 
 def test_generate_data_key_dry_run_with_recipient_raises_dry_run(client, kms_mock, key_id):
-    assert client_error(
-        lambda: client.generate_data_key(
-            KeyId=key_id, KeySpec="AES_128", Recipient=recipient(kms_mock), DryRun=True
+    assert (
+        refused(
+            lambda: client.generate_data_key(
+                KeyId=key_id, KeySpec="AES_128", Recipient=recipient(kms_mock), DryRun=True
+            )
         )
-    ) == (
-        "DryRunOperationException",
-        "The request would have succeeded, but the DryRun option is set.",
+        == DRY_RUN
     )
     assert (
-        client_error(
+        refused(
             lambda: client.generate_data_key(
                 KeyId=key_id,
                 KeySpec="AES_128",
@@ -478,5 +471,5 @@ def test_generate_data_key_recipient_attestation_condition(kms_mock, as_enclave,
 
     response = call(Recipient=recipient(kms_mock, **matching))
     assert len(open_envelope(response["CiphertextForRecipient"], enclave_key())) == 32
-    assert client_error(lambda: call(Recipient=recipient(kms_mock, **other))) == not_allowed(key)
-    assert client_error(call) == not_allowed(key)
+    assert refused(lambda: call(Recipient=recipient(kms_mock, **other))) == not_allowed(key)
+    assert refused(call) == not_allowed(key)

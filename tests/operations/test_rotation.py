@@ -15,13 +15,20 @@ import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, import_material
+from tests._support import (
+    MS,
+    OTHER_ACCESS_KEY_ID,
+    OTHER_ACCOUNT,
+    REGION,
+    assert_valid_output,
+    body,
+    error,
+    import_material,
+    key_arn,
+    mock_now,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-MS = timedelta(milliseconds=1)
 DAY = timedelta(days=1)
-OTHER_ACCOUNT = "111122223333"
-OTHER_ACCESS_KEY_ID = "AKIAOTHER00000000001"
 
 # Key types that cannot rotate: (KeySpec, KeyUsage).
 NOT_ROTATABLE = {
@@ -38,19 +45,6 @@ SETTING_CALLS: dict[str, RotationCall] = {
     "GetKeyRotationStatus": lambda c, k: c.get_key_rotation_status(KeyId=k),
 }
 SETTINGS = sorted(SETTING_CALLS)
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def mock_now(kms_mock: Any) -> datetime:
-    """What the mock believes the time is (real time plus the clock's advance)."""
-    return datetime.fromtimestamp(kms_mock.clock.now(), timezone.utc)
 
 
 def material_id(client: Any, key_id: str) -> str:

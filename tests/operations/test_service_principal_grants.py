@@ -14,7 +14,17 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kmsmock import KmsMock
-from tests._support import ACCOUNT, REGION, assert_valid_output, error, service_model
+from tests._support import (
+    ACCOUNT,
+    DRY_RUN,
+    REGION,
+    ROOT,
+    UNKNOWN_KEY_ID,
+    assert_valid_output,
+    key_arn,
+    refused,
+    service_model,
+)
 
 
 def _model_has_service_principal_grants() -> bool:
@@ -31,11 +41,9 @@ SERVICE = "dynamodb.amazonaws.com"
 OTHER_SERVICE = "s3.amazonaws.com"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/orders"
 OTHER_TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/invoices"
-ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:user/admin"
 RETIRER = f"arn:aws:iam::{ACCOUNT}:role/retirer"
 APP = f"arn:aws:iam::{ACCOUNT}:role/app"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 SERVICE_PATTERN = r"^([A-Za-z0-9\-]+)\.([A-Za-z0-9\-]+)(\.[A-Za-z0-9\-]+)+$"
 SOURCE_ARN_PATTERN = r"^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$"
 
@@ -65,12 +73,6 @@ LIST_EITHER_RETIRING = (
     "ValidationException",
     "You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.",
 )
-
-
-def refused(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
 
 
 def service_grant(client: Any, key_id: str, **kwargs: Any) -> str:
@@ -124,7 +126,7 @@ def test_create_grant_service_principal_is_listed_without_grantee_principal(clie
     grant_id = service_grant(client, key_id)
     [entry] = listed(client, key_id)
     assert entry == {
-        "KeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}",
+        "KeyId": key_arn(key_id),
         "GrantId": grant_id,
         "CreationDate": entry["CreationDate"],
         "GranteeServicePrincipal": SERVICE,
@@ -311,10 +313,7 @@ def test_create_grant_source_arn_not_matching_pattern_raises_validation(
 def test_create_grant_service_principal_with_dry_run_raises_dry_run_and_creates_nothing(
     client, key_id
 ):
-    assert refused(lambda: service_grant(client, key_id, DryRun=True)) == (
-        "DryRunOperationException",
-        "The request would have succeeded, but the DryRun option is set.",
-    )
+    assert refused(lambda: service_grant(client, key_id, DryRun=True)) == DRY_RUN
     assert listed(client, key_id) == []
 
 
@@ -342,7 +341,7 @@ def test_list_grants_by_grantee_service_principal_from_iam_caller_raises_access_
     client, key_id
 ):
     service_grant(client, key_id)
-    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    arn = key_arn(key_id)
     assert refused(lambda: client.list_grants(KeyId=key_id, GranteeServicePrincipal=SERVICE)) == (
         "AccessDeniedException",
         f"User: {ROOT} is not authorized to perform: kms:ListGrants on resource: {arn} "
@@ -351,7 +350,7 @@ def test_list_grants_by_grantee_service_principal_from_iam_caller_raises_access_
 
 
 def test_list_grants_by_other_service_principal_raises_access_denied(dynamodb, client, key_id):
-    arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}"
+    arn = key_arn(key_id)
     assert refused(
         lambda: dynamodb.list_grants(KeyId=key_id, GranteeServicePrincipal=OTHER_SERVICE)
     ) == (

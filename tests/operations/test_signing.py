@@ -21,12 +21,19 @@ from dilithium_py.ml_dsa import ML_DSA_44, ML_DSA_65, ML_DSA_87
 
 from kmsmock import ExtraNotInstalledError
 from kmsmock.crypto import ed25519ph as _ed25519ph
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
+from tests._support import (
+    ARN_PREFIX,
+    DRY_RUN,
+    UNKNOWN_KEY_ID,
+    assert_valid_output,
+    body,
+    error,
+    key_arn,
+    new_key,
+    refused,
+)
 
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-UNKNOWN_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 MESSAGE = b"The quick brown fox jumps over the lazy dog"
-DRY_RUN = "The request would have succeeded, but the DryRun option is set."
 
 # docs/kms-behaviour.md#key-specs, in KMS's order.
 RSA_ALGORITHMS = (
@@ -80,22 +87,6 @@ KINDS = [
     ("ECC_NIST_EDWARDS25519", "ED25519_SHA_512"),
     ("ML_DSA_44", "ML_DSA_SHAKE_256"),
 ]
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def new_key(client: Any, spec: str, usage: str = "SIGN_VERIFY") -> str:
-    if spec == "SYMMETRIC_DEFAULT":
-        key_id: str = client.create_key()["KeyMetadata"]["KeyId"]
-    else:
-        key_id = client.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]["KeyId"]
-    return key_id
 
 
 def public_der(client: Any, key_id: str) -> bytes:
@@ -169,12 +160,6 @@ def sign_or_verify(client: Any, operation: str, **params: Any) -> Any:
     return client.verify(Signature=b"\x30\x06\x02\x01\x01\x02\x01\x01", **params)
 
 
-def raises(call: Any) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call()
-    return error(info.value)
-
-
 def flip_last_bit(data: bytes) -> bytes:
     return data[:-1] + bytes([data[-1] ^ 1])
 
@@ -184,7 +169,7 @@ def flip_last_bit(data: bytes) -> bytes:
 
 @pytest.mark.parametrize(("spec", "algorithm"), RAW_CASES)
 def test_sign_raw_message_verifies_in_kms_and_offline(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     response = client.sign(KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm)
     assert_valid_output("Sign", response)
     signature = response["Signature"]
@@ -201,7 +186,7 @@ def test_sign_raw_message_verifies_in_kms_and_offline(client, spec, algorithm):
 
 
 def test_sign_message_type_omitted_signs_raw_message(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     explicit = sign(client, key_id, "ECDSA_SHA_256", MESSAGE, MessageType="RAW")
     implicit = sign(client, key_id, "ECDSA_SHA_256", MESSAGE)
     public = public_key(client, key_id)
@@ -214,7 +199,7 @@ def test_sign_message_type_omitted_signs_raw_message(client):
 
 @pytest.mark.parametrize(("spec", "algorithm"), DIGEST_CASES)
 def test_sign_digest_verifies_against_original_message(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, digest(algorithm, MESSAGE), MessageType="DIGEST")
     # The digest was signed as the hash of MESSAGE, not as a message of its own.
     verify_offline(public_key(client, key_id), algorithm, MESSAGE, signature)
@@ -229,7 +214,7 @@ def test_sign_digest_verifies_against_original_message(client, spec, algorithm):
     [("RSA_2048", "RSASSA_PSS_SHA_384"), ("ECC_NIST_P384", "ECDSA_SHA_384")],
 )
 def test_verify_digest_of_raw_signed_message_is_valid(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     assert verify_in_kms(
         client, key_id, algorithm, digest(algorithm, MESSAGE), signature, MessageType="DIGEST"
@@ -241,10 +226,10 @@ def test_verify_digest_of_raw_signed_message_is_valid(client, spec, algorithm):
     [("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_512"), ("ECC_NIST_P256", "ECDSA_SHA_256")],
 )
 def test_verify_digest_of_other_message_raises_invalid_signature(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     other = digest(algorithm, MESSAGE + b".")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=other,
@@ -274,8 +259,8 @@ def test_verify_digest_of_other_message_raises_invalid_signature(client, spec, a
 def test_sign_verify_digest_of_wrong_length_raises_validation(
     client, operation, spec, algorithm, length
 ):
-    key_id = new_key(client, spec)
-    assert raises(
+    key_id = new_key(client, spec, "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -307,7 +292,7 @@ def test_ed25519ph_rfc_8032_test_vector_signs_and_verifies():
 
 
 def test_sign_ed25519_ph_digest_is_ed25519ph_signature_of_digest(client):
-    key_id = new_key(client, "ECC_NIST_EDWARDS25519")
+    key_id = new_key(client, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY")
     prehash = hashlib.sha512(MESSAGE).digest()
     response = client.sign(
         KeyId=key_id, Message=prehash, MessageType="DIGEST", SigningAlgorithm="ED25519_PH_SHA_512"
@@ -335,10 +320,10 @@ def test_sign_ed25519_ph_digest_is_ed25519ph_signature_of_digest(client):
 
 
 def test_verify_ed25519_pure_signature_as_ed25519_ph_raises_invalid_signature(client):
-    key_id = new_key(client, "ECC_NIST_EDWARDS25519")
+    key_id = new_key(client, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY")
     prehash = hashlib.sha512(MESSAGE).digest()
     pure = sign(client, key_id, "ED25519_SHA_512", prehash)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=prehash,
@@ -354,7 +339,7 @@ def test_verify_ed25519_pure_signature_as_ed25519_ph_raises_invalid_signature(cl
 
 @pytest.mark.parametrize("spec", sorted(ML_DSA))
 def test_sign_ml_dsa_external_mu_verifies_against_message(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     public = public_key(client, key_id)
     mu = ML_DSA[spec].prehash_external_mu(public.public_bytes_raw(), MESSAGE)
     assert len(mu) == 64
@@ -382,7 +367,7 @@ def test_sign_ml_dsa_external_mu_verifies_against_message(client, spec):
 
 @pytest.mark.parametrize("spec", sorted(ML_DSA))
 def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     raw_public = public_key(client, key_id).public_bytes_raw()
     signature = sign(client, key_id, "ML_DSA_SHAKE_256", MESSAGE)
     mu = ML_DSA[spec].prehash_external_mu(raw_public, MESSAGE)
@@ -390,7 +375,7 @@ def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
         client, key_id, "ML_DSA_SHAKE_256", mu, signature, MessageType="EXTERNAL_MU"
     ) == valid(key_id, "ML_DSA_SHAKE_256")
     other_mu = ML_DSA[spec].prehash_external_mu(raw_public, MESSAGE + b".")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=other_mu,
@@ -405,8 +390,8 @@ def test_verify_ml_dsa_raw_signature_with_external_mu_is_valid(client, spec):
 @pytest.mark.parametrize("length", [32, 63, 65])
 def test_sign_verify_external_mu_not_64_bytes_raises_validation(client, operation, length):
     # Exactly 64 bytes (docs/kms-behaviour.md#signing). Unverified against AWS: the text, kmsmock's.
-    key_id = new_key(client, "ML_DSA_44")
-    assert raises(
+    key_id = new_key(client, "ML_DSA_44", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -456,9 +441,9 @@ ED25519_PH_NEEDS_DIGEST = "ED25519_PH_SHA_512 signing algorithm requires KMS Mes
 def test_sign_verify_message_type_not_allowed_for_algorithm_raises_validation(
     client, operation, spec, algorithm, message_type, message
 ):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     extra = {} if message_type is None else {"MessageType": message_type}
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -495,8 +480,8 @@ def test_sign_verify_message_type_not_allowed_for_algorithm_raises_validation(
 def test_sign_verify_algorithm_of_other_key_spec_raises_invalid_key_usage(
     client, operation, spec, algorithm
 ):
-    key_id = new_key(client, spec)
-    assert raises(
+    key_id = new_key(client, spec, "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm
         )
@@ -520,7 +505,7 @@ def test_sign_verify_key_without_sign_verify_usage_raises_invalid_key_usage(
     client, operation, spec, usage, algorithm
 ):
     key_id = new_key(client, spec, usage)
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm=algorithm
         )
@@ -532,7 +517,7 @@ def test_sign_verify_key_without_sign_verify_usage_raises_invalid_key_usage(
 
 def test_sign_key_usage_is_checked_before_algorithm(client):
     key_id = new_key(client, "HMAC_256", "GENERATE_VERIFY_MAC")
-    assert raises(
+    assert refused(
         lambda: client.sign(KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ED25519_SHA_512")
     ) == (
         "InvalidKeyUsageException",
@@ -545,7 +530,7 @@ def test_sign_key_usage_is_checked_before_algorithm(client):
 
 @pytest.mark.parametrize(("spec", "algorithm"), KINDS)
 def test_verify_other_message_raises_invalid_signature_with_empty_message(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     with pytest.raises(client.exceptions.KMSInvalidSignatureException) as info:
         client.verify(
@@ -557,7 +542,7 @@ def test_verify_other_message_raises_invalid_signature_with_empty_message(client
 @pytest.mark.parametrize(("spec", "algorithm"), KINDS)
 @pytest.mark.parametrize("damage", ["flip_first_byte", "flip_last_bit", "truncate", "extend"])
 def test_verify_damaged_signature_raises_invalid_signature(client, spec, algorithm, damage):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     damaged = {
         "flip_first_byte": bytes([signature[0] ^ 0x80]) + signature[1:],
@@ -565,7 +550,7 @@ def test_verify_damaged_signature_raises_invalid_signature(client, spec, algorit
         "truncate": signature[:-1],
         "extend": signature + b"\x00",
     }[damage]
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=damaged, SigningAlgorithm=algorithm
         )
@@ -574,10 +559,10 @@ def test_verify_damaged_signature_raises_invalid_signature(client, spec, algorit
 
 @pytest.mark.parametrize(("spec", "algorithm"), KINDS)
 def test_verify_signature_of_other_key_raises_invalid_signature(client, spec, algorithm):
-    signer = new_key(client, spec)
-    verifier = new_key(client, spec)
+    signer = new_key(client, spec, "SIGN_VERIFY")
+    verifier = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, signer, algorithm, MESSAGE)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=verifier, Message=MESSAGE, Signature=signature, SigningAlgorithm=algorithm
         )
@@ -596,9 +581,9 @@ def test_verify_signature_of_other_key_raises_invalid_signature(client, spec, al
 def test_verify_signature_of_other_algorithm_raises_invalid_signature(
     client, signed_with, verified_with
 ):
-    key_id = new_key(client, "RSA_2048")
+    key_id = new_key(client, "RSA_2048", "SIGN_VERIFY")
     signature = sign(client, key_id, signed_with, MESSAGE)
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=signature, SigningAlgorithm=verified_with
         )
@@ -620,7 +605,7 @@ def test_verify_damaged_pre_hashed_signature_raises_invalid_signature(
     client, spec, algorithm, message_type, damage
 ):
     # Ed25519ph and external-mu ML-DSA are verified by kmsmock's own code, not cryptography's.
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     message = hashlib.sha512(MESSAGE).digest()
     signature = sign(client, key_id, algorithm, message, MessageType=message_type)
     damaged = {
@@ -631,7 +616,7 @@ def test_verify_damaged_pre_hashed_signature_raises_invalid_signature(
         "zeros": bytes(len(signature)),
         "ones": b"\xff" * len(signature),
     }[damage]
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=message,
@@ -646,12 +631,12 @@ def test_verify_damaged_pre_hashed_signature_raises_invalid_signature(
 
 
 def test_verify_ecdsa_signature_not_der_raises_invalid_signature(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     r, s = utils.decode_dss_signature(sign(client, key_id, "ECDSA_SHA_256", MESSAGE))
     # The same r and s, raw r || s as JOSE writes them: KMS wants DER
     # (docs/kms-behaviour.md#signing).
     raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    assert raises(
+    assert refused(
         lambda: client.verify(
             KeyId=key_id, Message=MESSAGE, Signature=raw, SigningAlgorithm="ECDSA_SHA_256"
         )
@@ -664,7 +649,7 @@ def test_verify_ecdsa_signature_not_der_raises_invalid_signature(client):
 @pytest.mark.parametrize("spec", sorted(ECDSA))
 def test_sign_ecdsa_signature_is_der_sequence_of_r_and_s(client, spec):
     algorithm, curve = ECDSA[spec]
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     r, s = utils.decode_dss_signature(signature)
     assert 0 < r < 2**curve.key_size
@@ -676,7 +661,7 @@ def test_sign_ecdsa_signature_is_der_sequence_of_r_and_s(client, spec):
 
 @pytest.mark.parametrize("spec", sorted(RSA_BYTES))
 def test_sign_rsa_signature_length_is_modulus_bytes(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     public = public_key(client, key_id)
     for algorithm in ("RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PSS_SHA_512"):
         signature = sign(client, key_id, algorithm, MESSAGE)
@@ -684,14 +669,14 @@ def test_sign_rsa_signature_length_is_modulus_bytes(client, spec):
 
 
 def test_sign_ed25519_signature_is_64_bytes(client):
-    key_id = new_key(client, "ECC_NIST_EDWARDS25519")
+    key_id = new_key(client, "ECC_NIST_EDWARDS25519", "SIGN_VERIFY")
     assert len(sign(client, key_id, "ED25519_SHA_512", MESSAGE)) == 64
     assert len(sign(client, key_id, "ED25519_SHA_512", b"x" * 4096)) == 64
 
 
 @pytest.mark.parametrize("spec", sorted(ML_DSA))
 def test_sign_ml_dsa_signature_has_fips_204_length(client, spec):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     for message in (b"x", b"x" * 4096):
         assert (
             len(sign(client, key_id, "ML_DSA_SHAKE_256", message)) == (ML_DSA_SIGNATURE_BYTES[spec])
@@ -702,7 +687,7 @@ def test_sign_ml_dsa_signature_has_fips_204_length(client, spec):
     "algorithm", ["RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"]
 )
 def test_sign_rsa_pss_salt_length_is_digest_length(client, algorithm):
-    key_id = new_key(client, "RSA_2048")
+    key_id = new_key(client, "RSA_2048", "SIGN_VERIFY")
     public = public_key(client, key_id)
     signature = sign(client, key_id, algorithm, MESSAGE)
     chosen = hash_of(algorithm)
@@ -726,7 +711,7 @@ def test_sign_rsa_pss_salt_length_is_digest_length(client, algorithm):
     ids=["pkcs1-sha256", "pkcs1-sha512", "ed25519", "ed25519ph"],
 )
 def test_sign_deterministic_algorithm_repeats_signature(client, spec, algorithm, extra):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     message = hashlib.sha512(MESSAGE).digest()
     first = sign(client, key_id, algorithm, message, **extra)
     assert sign(client, key_id, algorithm, message, **extra) == first
@@ -743,7 +728,7 @@ def test_sign_deterministic_algorithm_repeats_signature(client, spec, algorithm,
     ],
 )
 def test_sign_randomized_algorithm_gives_new_signature_each_time(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signatures = {sign(client, key_id, algorithm, MESSAGE) for _ in range(3)}
     assert len(signatures) == 3
     public = public_key(client, key_id)
@@ -861,7 +846,7 @@ def openssl_rawin_verify(
 )
 def test_sign_signature_verifies_with_openssl_dgst(client, tmp_path, spec, algorithm, message_type):
     openssl = require_openssl(OPENSSL_NAMES[spec])
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     message = MESSAGE if message_type == "RAW" else digest(algorithm, MESSAGE)
     signature = sign(client, key_id, algorithm, message, MessageType=message_type)
     flag = "-" + hash_of(algorithm).name
@@ -888,7 +873,7 @@ def test_sign_signature_verifies_with_openssl_dgst(client, tmp_path, spec, algor
 def test_sign_signature_verifies_with_openssl_pkeyutl_rawin(client, tmp_path, spec, openssl_name):
     openssl = require_openssl(openssl_name)
     algorithm = "ED25519_SHA_512" if spec == "ECC_NIST_EDWARDS25519" else "ML_DSA_SHAKE_256"
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     signature = sign(client, key_id, algorithm, MESSAGE)
     der = public_der(client, key_id)
     good = openssl_rawin_verify(openssl, tmp_path, der, MESSAGE, signature)
@@ -924,7 +909,7 @@ def too_short(member: str) -> tuple[str, str]:
     [("ECC_NIST_P256", "ECDSA_SHA_256"), ("ECC_NIST_EDWARDS25519", "ED25519_SHA_512")],
 )
 def test_sign_message_of_4096_bytes_is_signed(client, spec, algorithm):
-    key_id = new_key(client, spec)
+    key_id = new_key(client, spec, "SIGN_VERIFY")
     message = bytes(range(256)) * 16
     signature = sign(client, key_id, algorithm, message)
     verify_offline(public_key(client, key_id), algorithm, message, signature)
@@ -933,8 +918,8 @@ def test_sign_message_of_4096_bytes_is_signed(client, spec, algorithm):
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_message_of_4097_bytes_raises_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -947,8 +932,8 @@ def test_sign_verify_message_of_4097_bytes_raises_validation(unchecked_client, o
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_empty_message_raises_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -970,9 +955,9 @@ def test_sign_verify_empty_message_raises_validation(unchecked_client, operation
 def test_verify_signature_length_outside_model_raises_validation(
     unchecked_client, signature, expected
 ):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
     assert (
-        raises(
+        refused(
             lambda: unchecked_client.verify(
                 KeyId=key_id, Message=MESSAGE, Signature=signature, SigningAlgorithm="ECDSA_SHA_256"
             )
@@ -982,8 +967,8 @@ def test_verify_signature_length_outside_model_raises_validation(
 
 
 def test_verify_signature_of_6144_bytes_raises_invalid_signature(client):
-    key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: client.verify(
             KeyId=key_id,
             Message=MESSAGE,
@@ -995,8 +980,8 @@ def test_verify_signature_of_6144_bytes_raises_invalid_signature(client):
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_signing_algorithm_raises_enum_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -1016,8 +1001,8 @@ def test_sign_verify_unknown_signing_algorithm_raises_enum_validation(unchecked_
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_message_type_raises_enum_validation(unchecked_client, operation):
-    key_id = new_key(unchecked_client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(unchecked_client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             unchecked_client,
             operation,
@@ -1037,34 +1022,40 @@ def test_sign_verify_unknown_message_type_raises_enum_validation(unchecked_clien
 
 
 def test_sign_dry_run_raises_dry_run_and_records_no_use(client):
-    key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(
-        lambda: client.sign(
-            KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert (
+        refused(
+            lambda: client.sign(
+                KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256", DryRun=True
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
 
 
 def test_verify_dry_run_valid_signature_raises_dry_run(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     signature = sign(client, key_id, "ECDSA_SHA_256", MESSAGE)
-    assert raises(
-        lambda: client.verify(
-            KeyId=key_id,
-            Message=MESSAGE,
-            Signature=signature,
-            SigningAlgorithm="ECDSA_SHA_256",
-            DryRun=True,
+    assert (
+        refused(
+            lambda: client.verify(
+                KeyId=key_id,
+                Message=MESSAGE,
+                Signature=signature,
+                SigningAlgorithm="ECDSA_SHA_256",
+                DryRun=True,
+            )
         )
-    ) == ("DryRunOperationException", DRY_RUN)
+        == DRY_RUN
+    )
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]["Operation"] == "Sign"
 
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_dry_run_incompatible_algorithm_raises_invalid_key_usage(client, operation):
-    key_id = new_key(client, "ECC_NIST_P256")
-    assert raises(
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -1084,7 +1075,7 @@ def test_sign_verify_dry_run_incompatible_algorithm_raises_invalid_key_usage(cli
 
 @pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
 def test_sign_verify_every_key_id_form_answers_key_arn(client, form):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     client.create_alias(AliasName="alias/signer", TargetKeyId=key_id)
     identifier = {
         "id": key_id,
@@ -1100,7 +1091,7 @@ def test_sign_verify_every_key_id_form_answers_key_arn(client, form):
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_unknown_key_raises_not_found(client, operation):
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client,
             operation,
@@ -1113,9 +1104,9 @@ def test_sign_verify_unknown_key_raises_not_found(client, operation):
 
 @pytest.mark.parametrize("operation", ["Sign", "Verify"])
 def test_sign_verify_disabled_key_raises_disabled(client, operation):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     client.disable_key(KeyId=key_id)
-    assert raises(
+    assert refused(
         lambda: sign_or_verify(
             client, operation, KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256"
         )
@@ -1123,7 +1114,7 @@ def test_sign_verify_disabled_key_raises_disabled(client, operation):
 
 
 def test_sign_then_verify_get_key_last_usage_shows_each_operation(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     assert client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"] == {}
     signed = client.sign(KeyId=key_id, Message=MESSAGE, SigningAlgorithm="ECDSA_SHA_256")
     usage = client.get_key_last_usage(KeyId=key_id)["KeyLastUsage"]
@@ -1146,7 +1137,7 @@ def test_sign_then_verify_get_key_last_usage_shows_each_operation(client):
 
 
 def test_verify_invalid_signature_is_not_recorded_as_use(client):
-    key_id = new_key(client, "ECC_NIST_P256")
+    key_id = new_key(client, "ECC_NIST_P256", "SIGN_VERIFY")
     signature = sign(client, key_id, "ECDSA_SHA_256", MESSAGE)
     with pytest.raises(ClientError):
         client.verify(

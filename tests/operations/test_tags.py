@@ -8,13 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests._support import ACCOUNT, REGION, assert_valid_output, error
-
-ARN_PREFIX = f"arn:aws:kms:{REGION}:{ACCOUNT}"
-
-
-def key_arn(key_id: str) -> str:
-    return f"{ARN_PREFIX}:key/{key_id}"
+from tests._support import ACCOUNT, assert_valid_output, body, error, key_arn
 
 
 def tags(*pairs: tuple[str, str]) -> list[dict[str, str]]:
@@ -30,10 +24,6 @@ def listed(client: Any, key_id: str) -> list[dict[str, str]]:
     assert response["Truncated"] is False
     result: list[dict[str, str]] = response["Tags"]
     return result
-
-
-def body(response: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 # CreateKey Tags ---------------------------------------------------------------------

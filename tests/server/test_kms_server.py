@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kmsmock import ActivationError, mock_kms
 from kmsmock.server import DEFAULT_MAX_CALLS, KmsServer
-from tests._support import ACCOUNT, REGION, error, server_client
+from tests._support import ACCOUNT, REGION, error, key_arn, server_client
 
 KEY_ID = "0b7c0e3c-1f2a-4e5b-9c8d-7a6b5c4d3e2f"
 MATERIAL = bytes(range(32))
@@ -29,7 +29,7 @@ def test_encrypt_through_server_round_trips_with_a_seeded_key(kms_server):
     blob = kms.encrypt(KeyId="alias/orders", Plaintext=b"order 66")["CiphertextBlob"]
     answer = kms.decrypt(CiphertextBlob=blob)
     assert answer["Plaintext"] == b"order 66"
-    assert answer["KeyId"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
+    assert answer["KeyId"] == key_arn(KEY_ID)
     assert kms_server.kms.calls.operations() == ["Encrypt", "Decrypt"]
 
 

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from kmsmock.server import KmsServer
 from kmsmock.state import persist
-from tests._support import error, model_has_member, server_client
+from tests._support import OTHER_ACCOUNT, error, model_has_member, server_client
 
 # Keys shared through AWS RAM and grants to service principals exist from botocore 1.44 on.
 needs_ram = pytest.mark.skipif(
@@ -119,7 +119,7 @@ def test_state_file_imported_material_still_decrypts_and_still_expires(tmp_path)
 
 
 def test_state_file_custom_key_store_and_its_key_come_back_connected(tmp_path):
-    from tests.operations.test_custom_key_stores import cloudhsm_params, new_store
+    from tests.operations.custom_key_stores._stores import cloudhsm_params, new_store
 
     with KmsServer() as server:
         kms = server_client(server.url)
@@ -266,7 +266,6 @@ def test_state_file_multi_region_replica_decrypts_material_made_after_a_restart(
 
 # Keys shared through AWS RAM -------------------------------------------------------------
 
-OTHER_ACCOUNT = "111122223333"
 OTHER_ACCESS_KEY = "AKIAOTHERACCOUNT0001"
 
 
@@ -456,7 +455,7 @@ def test_state_file_knows_every_field_of_the_other_records():
 def _busy_server(server: KmsServer) -> None:
     """State of every kind: keys of each sort, used and unused, aliases, grants, stores."""
     from tests._support import import_material
-    from tests.operations.test_custom_key_stores import new_store
+    from tests.operations.custom_key_stores._stores import new_store
 
     kms = server_client(server.url)
     server.kms.identities.add(OTHER_ACCESS_KEY, account_id=OTHER_ACCOUNT)
