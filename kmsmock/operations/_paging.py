@@ -8,8 +8,12 @@ import bisect
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from kmsmock.wire.aws_errors import AwsError, InvalidMarkerException, ValidationException
-from kmsmock.wire.model import declared_errors
+from kmsmock.wire.aws_errors import (
+    AwsError,
+    InvalidMarkerException,
+    ValidationException,
+    declared_or,
+)
 
 T = TypeVar("T")
 # Marks a marker as one kmsmock issued; anything else is refused.
@@ -73,13 +77,9 @@ def invalid_marker(marker: str, operation: str) -> AwsError:
     """The error for a marker ``operation`` did not issue."""
     # Unverified against AWS: the message (docs/kms-behaviour.md#pagination).
     message = f"Invalid marker: {marker}"
-    if "InvalidMarkerException" in declared_errors(operation):
-        return InvalidMarkerException(message)
-    # ListKeyPolicies takes a Marker but never returns one, and its model does not
-    # declare InvalidMarkerException; an operation answers only declared codes (SDKs map
-    # those to exception classes): the request is invalid.
-    # Unverified against AWS: the code and text for such a marker.
-    return ValidationException(message)
+    # ListKeyPolicies takes a Marker but never returns one, and does not declare
+    # InvalidMarkerException. Unverified against AWS: the code and text there.
+    return declared_or(operation, InvalidMarkerException(message), ValidationException(message))
 
 
 def sequence_order(count: int) -> list[str]:

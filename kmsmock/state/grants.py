@@ -19,8 +19,7 @@ from kmsmock.crypto.specs import (
     KEY_AGREEMENT,
     SIGN_VERIFY,
 )
-from kmsmock.wire.aws_errors import InvalidGrantTokenException, ValidationException
-from kmsmock.wire.model import declared_errors
+from kmsmock.wire.aws_errors import InvalidGrantTokenException, ValidationException, declared_or
 
 # Grant IDs are 64 lowercase hex characters in every observed example
 # (docs/kms-behaviour.md#grant-ids-and-tokens).
@@ -155,12 +154,11 @@ def check_tokens(index: dict[str, TokenTarget], tokens: list[str], operation: st
     """Refuse a GrantTokens list of ``operation`` holding a token kmsmock did not issue."""
     for token in tokens:
         if token not in index:
-            if "InvalidGrantTokenException" not in declared_errors(operation):
-                # DescribeKey takes grant tokens but its model does not declare this code,
-                # and an operation answers only declared codes (SDKs map those to
-                # exception classes): the request is invalid.
-                # Unverified against AWS: the text, which is kmsmock's own.
-                raise ValidationException("Grant token is not valid")
-            # Unverified against AWS: the text, so kmsmock sends none
-            # (docs/kms-behaviour.md#grant-ids-and-tokens).
-            raise InvalidGrantTokenException()
+            # Unverified against AWS: the texts. KMS's own is unknown, so kmsmock sends
+            # none (docs/kms-behaviour.md#grant-ids-and-tokens); where the code is not
+            # declared (DescribeKey), the ValidationException's is kmsmock's.
+            raise declared_or(
+                operation,
+                InvalidGrantTokenException(),
+                ValidationException("Grant token is not valid"),
+            )

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kmsmock.wire.aws_errors import AwsError, InvalidArnException, NotFoundException
-from kmsmock.wire.model import declared_errors
+from kmsmock.wire.aws_errors import InvalidArnException, NotFoundException, declared_or
 
 # A UUID in any letter case, or mrk- and 32 hex digits (docs/kms-behaviour.md#key-ids).
 KEY_ID_PATTERN = re.compile(
@@ -110,17 +109,8 @@ def parse_arn(value: str, operation: str) -> Arn:
     match = _ARN.fullmatch(value)
     if match is None:
         # Unverified against AWS: the message (docs/kms-behaviour.md#key-arns).
-        raise _malformed_arn(f"ARN {value} is not valid", operation)
+        message = f"ARN {value} is not valid"
+        raise declared_or(operation, InvalidArnException(message), NotFoundException(message))
     _partition, region, account, resource, rest = match.groups()
     name = f"alias/{rest}" if resource == "alias" else rest
     return Arn(region=region, account=account, resource=resource, name=name)
-
-
-def _malformed_arn(message: str, operation: str) -> AwsError:
-    # SDKs map only the codes an operation's model declares to exception classes, so an
-    # operation answers no other (Encrypt, Sign and the other cryptographic operations do
-    # not declare InvalidArnException). There a malformed ARN names no key: the key is
-    # not found, NotFoundException, as for any identifier that names none.
-    if "InvalidArnException" in declared_errors(operation):
-        return InvalidArnException(message)
-    return NotFoundException(message)

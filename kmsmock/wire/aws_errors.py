@@ -9,6 +9,8 @@ own where AWS's is unknown) is in ``docs/kms-behaviour.md``, cited next to it.
 
 from __future__ import annotations
 
+from kmsmock.wire.model import declared_errors
+
 
 class AwsError(Exception):
     """An error KMS would answer with. ``code`` is the wire ``__type``."""
@@ -26,6 +28,17 @@ class AwsError(Exception):
         super().__init_subclass__(**kwargs)
         if "code" not in cls.__dict__:
             cls.code = cls.__name__
+
+
+def declared_or(operation: str, error: AwsError, otherwise: AwsError) -> AwsError:
+    """``error`` where ``operation``'s model declares its code, else ``otherwise``.
+
+    SDKs map only the codes an operation declares to exception classes, so KMS answers
+    no other: a malformed key ARN on an operation without InvalidArnException names no
+    key (NotFoundException); a bad grant token or marker where the code is not declared
+    makes the request invalid (ValidationException).
+    """
+    return error if error.code in declared_errors(operation) else otherwise
 
 
 # Each class is followed by the factories of the messages KMS sends with it, so that an
