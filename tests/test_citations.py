@@ -24,9 +24,9 @@ SECTION = "\u00a7"  # spelled out so that this file does not match its own patte
 # "GB/T 32918.2 <sign>5.5". Any other section sign points into a document outside the
 # repository.
 _STANDARD = re.compile(r"(?:RFC \d+|FIPS \d+|GB/T [\d.]+|SP 800-[\w-]+) $")
-# A provenance tag in brackets: one of the letters O, M, D, E, U between square brackets.
-# docs/kms-behaviour.md names the source of each fact instead.
-_TAG = re.compile(r"\[[OMDEU]\]")
+# A provenance tag in brackets: one of the letters O, M, D, E, U between square brackets,
+# alone or before a word. docs/kms-behaviour.md names each fact's source instead.
+_TAG = re.compile(r"\[[OMDEU](\]| [a-z])")
 _CITED_ANCHOR = re.compile(r"kms-behaviour\.md#([A-Za-z0-9_-]+)")
 _DEFINED_ANCHOR = re.compile(r"^#+ .*\{ *#([A-Za-z0-9_-]+) *\}\s*$", re.M)
 
@@ -128,6 +128,21 @@ def test_citations_section_sign_checker_flags_only_outside_references(tmp_path, 
     path = tmp_path / "probe.py"
     path.write_text(line + "\n", encoding="utf-8")
     assert bool(outside_citations([path])) is flagged
+
+
+@pytest.mark.parametrize(
+    ("line", "flagged"),
+    [
+        ("# Observed from KMS [" + "O].", True),
+        ("# As the key's description says [" + "U wording].", True),
+        ("values = [D, E]", False),
+        ("# Observed from AWS (docs/kms-behaviour.md#key-ids).", False),
+    ],
+)
+def test_citations_tag_checker_flags_bracketed_provenance(tmp_path, line, flagged):
+    path = tmp_path / "probe.py"
+    path.write_text(line + "\n", encoding="utf-8")
+    assert bool(provenance_tags([path])) is flagged
 
 
 def test_citations_anchor_checker_flags_unknown_anchor(tmp_path):

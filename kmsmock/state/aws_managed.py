@@ -14,7 +14,8 @@ from kmsmock.state.backend import Alias, KmsBackend
 from kmsmock.state.ids import partition_of
 from kmsmock.state.keys import Key, KeyState
 
-# Service -> what its key protects, as the key's description says [U wording].
+# Service -> what its key protects, as the key's description says.
+# Unverified against AWS: the wording of these descriptions.
 PREDEFINED: dict[str, str] = {
     "acm": "ACM private keys",
     "dynamodb": "DynamoDB data",
